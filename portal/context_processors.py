@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from .access import lops_for, role_at_school
+
+
+def navigation(request):
+    context = {"STAFF_LANGUAGES": settings.STAFF_LANGUAGES}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    role = role_at_school(user)
+    context.update(
+        nav_school=role.school if role else None,
+        nav_role=role,
+        nav_is_lop_staff=not user.is_superuser and lops_for(user).exists(),
+    )
+    return context

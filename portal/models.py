@@ -1,0 +1,204 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """Staff log in with their e-mail address; parents never get an account."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    preferred_language = models.CharField(
+        _("interface language"), max_length=8, choices=[("nl", "Nederlands"), ("en", "English")], default="nl"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class EducationLevel(models.TextChoices):
+    PRIMARY = "primary", _("Primary (basisonderwijs)")
+    SECONDARY = "secondary", _("Secondary (secundair onderwijs)")
+
+
+class Province(models.TextChoices):
+    ANTWERPEN = "antwerpen", "Antwerpen"
+    LIMBURG = "limburg", "Limburg"
+    OOST_VLAANDEREN = "oost-vlaanderen", "Oost-Vlaanderen"
+    VLAAMS_BRABANT = "vlaams-brabant", "Vlaams-Brabant"
+    WEST_VLAANDEREN = "west-vlaanderen", "West-Vlaanderen"
+    BRUSSELS = "brussel", _("Brussels Capital Region")
+    OUTSIDE = "buiten", _("Outside Flanders and Brussels")
+
+
+class Network(models.TextChoices):
+    GO = "go", "GO!"
+    OFFICIAL = "ogo", _("Official subsidised (OVSG/POV)")
+    FREE = "vgo", _("Free subsidised (mostly Katholiek Onderwijs Vlaanderen)")
+    OTHER = "other", _("Other")
+
+
+class Lop(models.Model):
+    """A Lokaal Overlegplatform: the schools of a city or region working on equal chances."""
+
+    class Level(models.TextChoices):
+        PRIMARY = "primary", _("Primary")
+        SECONDARY = "secondary", _("Secondary")
+        BOTH = "both", _("Primary and secondary")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    area = models.CharField(_("area"), max_length=200, help_text=_("City or region the LOP covers."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("LOP")
+        verbose_name_plural = _("LOPs")
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    class ReturnPolicy(models.TextChoices):
+        END_OF_SCHOOL_YEAR = "school_year", _("End of the school year (holidays included)")
+        END_OF_CAREER = "career", _("End of the pupil's school career")
+
+    instellingsnummer = models.CharField(_("school number"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=250)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    house_number = models.CharField(_("house number"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=120, blank=True)
+    province = models.CharField(_("province"), max_length=20, choices=Province.choices)
+    level = models.CharField(_("education level"), max_length=16, choices=EducationLevel.choices)
+    special_needs = models.BooleanField(_("special needs education (buitengewoon)"), default=False)
+    network = models.CharField(_("network"), max_length=8, choices=Network.choices, blank=True)
+    institution_type = models.CharField(_("institution type"), max_length=200, blank=True)
+    lop = models.ForeignKey(
+        Lop, verbose_name=_("LOP"), null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
+    )
+    return_policy = models.CharField(
+        _("loans end at"), max_length=16, choices=ReturnPolicy.choices, default=ReturnPolicy.END_OF_SCHOOL_YEAR
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        indexes = [models.Index(fields=["province", "level"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.instellingsnummer})"
+
+    @property
+    def address(self):
+        street = " ".join(part for part in (self.street, self.house_number) if part)
+        town = " ".join(part for part in (self.postcode, self.municipality) if part)
+        return ", ".join(part for part in (street, town) if part)
+
+
+class Role(models.Model):
+    """What a staff user may do, and where. Admins are plain superusers and need no row."""
+
+    class Kind(models.TextChoices):
+        COORDINATOR = "coordinator", _("ICT coordinator")
+        DIRECTOR = "director", _("School director")
+        LOP_STAFF = "lop_staff", _("LOP staff")
+
+    SCHOOL_KINDS = (Kind.COORDINATOR, Kind.DIRECTOR)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
+    lop = models.ForeignKey(Lop, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            # A school role points at exactly one school, an LOP role at exactly one LOP.
+            models.CheckConstraint(
+                name="role_scope_matches_kind",
+                condition=(
+                    Q(kind__in=["coordinator", "director"], school__isnull=False, lop__isnull=True)
+                    | Q(kind="lop_staff", school__isnull=True, lop__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "kind", "school", "lop"], name="role_unique_per_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_kind_display()} – {self.school or self.lop}"
+
+
+class StaffMember(models.Model):
+    """A teacher or other staff member who can borrow a device; needs no portal login."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff_members")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self):
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """Who changed what, and how it looked before and after. Written by services only."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["school", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -1,0 +1,69 @@
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from households.models import Pupil
+from lending.models import Agreement, Device, Loan
+
+from .models import School
+
+
+def school_dashboard(school: School) -> dict:
+    """The coordinator's counts in four aggregate queries, whatever the school's size."""
+    today = timezone.localdate()
+    by_status = dict(
+        Device.objects.filter(school=school).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    loans = Loan.objects.filter(device__school=school, status=Loan.Status.ACTIVE).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today))
+    )
+    unsigned = Agreement.objects.filter(
+        loan__device__school=school, loan__status=Loan.Status.ACTIVE, status__in=Agreement.UNSIGNED_STATUSES
+    ).count()
+    has_open_loan = Loan.objects.filter(pupil=OuterRef("pk"), status=Loan.Status.ACTIVE)
+    flagged = Pupil.objects.filter(school=school, active=True, needs_device=True).aggregate(
+        total=Count("id"), waiting=Count("id", filter=~Q(Exists(has_open_loan)))
+    )
+    devices = [
+        {"status": status, "label": label, "count": by_status.get(status, 0)}
+        for status, label in Device.Status.choices
+    ]
+    return {
+        "devices_by_status": devices,
+        "devices_total": sum(by_status.values()),
+        "open_loans": loans["open"],
+        "overdue_loans": loans["overdue"],
+        "unsigned_agreements": unsigned,
+        "pupils_flagged": flagged["total"],
+        "pupils_waiting": flagged["waiting"],
+    }
+
+
+def _count_per_school(queryset, school_path):
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{school_path: OuterRef("pk")})
+            .order_by()
+            .values(school_path)
+            .annotate(n=Count("id"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def lop_school_figures(lop):
+    """One row per school of an LOP, in one query; counts only, never a pupil."""
+    return (
+        School.objects.filter(lop=lop)
+        .annotate(
+            pupil_count=_count_per_school(Pupil.objects.filter(active=True), "school"),
+            flagged_count=_count_per_school(Pupil.objects.filter(active=True, needs_device=True), "school"),
+            open_loan_count=_count_per_school(
+                Loan.objects.filter(status=Loan.Status.ACTIVE, pupil__isnull=False), "device__school"
+            ),
+            device_count=_count_per_school(Device.objects.all(), "school"),
+        )
+        .order_by("name")
+    )

@@ -1,0 +1,71 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .access import lop_staff_required, lops_for, role_at_school, school_required
+from .suppression import cell, column_total
+
+
+@login_required
+def home(request):
+    """Send each staff member to the page of their role."""
+    if role_at_school(request.user):
+        return redirect("school_dashboard")
+    if lops_for(request.user).exists() and not request.user.is_superuser:
+        return redirect("lop_overview")
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    return render(request, "portal/no_role.html", status=403)
+
+
+@school_required
+def school_dashboard(request):
+    return render(
+        request,
+        "portal/school_dashboard.html",
+        {"school": request.school, "counts": selectors.school_dashboard(request.school)},
+    )
+
+
+@lop_staff_required
+def lop_overview(request):
+    lops = list(request.lops)
+    if len(lops) == 1:
+        return redirect("lop_detail", lop_id=lops[0].pk)
+    return render(request, "portal/lop_overview.html", {"lops": lops})
+
+
+# Figures about pupils are suppressed when small; device counts say nothing about a child.
+SUPPRESSED_COLUMNS = {"pupils": "pupil_count", "flagged": "flagged_count", "open_loans": "open_loan_count"}
+
+
+@require_GET
+@lop_staff_required
+def lop_detail(request, lop_id):
+    lop = get_object_or_404(request.lops, pk=lop_id)
+    schools = list(selectors.lop_school_figures(lop))
+    rows = [
+        {
+            "school": school,
+            "devices": school.device_count,
+            **{column: cell(getattr(school, field)) for column, field in SUPPRESSED_COLUMNS.items()},
+        }
+        for school in schools
+    ]
+    totals = {
+        column: column_total([getattr(school, field) for school in schools])
+        for column, field in SUPPRESSED_COLUMNS.items()
+    }
+    totals["devices"] = sum(school.device_count for school in schools)
+    return render(request, "portal/lop_detail.html", {"lop": lop, "rows": rows, "totals": totals})
+
+
+@require_GET
+def healthz(request):
+    """For load balancers and the container health check: the process answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,122 @@
+"""The access rule, over every URL the portal has.
+
+URLs are discovered from the URL configuration, so a new page is covered the day it is added:
+a page with an id in its path must be registered in OBJECT_KWARGS, or this test fails.
+"""
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .factories import AgreementFactory, GuardianFactory, LoanFactory, StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+# Pages anyone may open without logging in.
+PUBLIC = {
+    "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
+    "password_reset_complete", "set_language", "healthz",
+}
+# The Django admin has its own gate (is_staff); tested separately below.
+ADMIN_NAMESPACE = "admin"
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry.name, prefix + str(entry.pattern), entry.pattern.converters
+
+
+def portal_urls():
+    return [
+        (name, route, converters)
+        for namespace, name, route, converters in _walk(get_resolver().url_patterns)
+        if namespace != ADMIN_NAMESPACE and name not in PUBLIC
+    ]
+
+
+@pytest.fixture
+def world_b(school_b, lop_b):
+    """Everything school B and LOP B own, one of each."""
+    agreement = AgreementFactory(loan=LoanFactory(device__school=school_b))
+    loan = agreement.loan
+    return {
+        "school_id": school_b.pk,
+        "lop_id": lop_b.pk,
+        "device_id": loan.device.pk,
+        "loan_id": loan.pk,
+        "agreement_id": agreement.pk,
+        "pupil_id": loan.pupil.pk,
+        "household_id": loan.pupil.household.pk,
+        "guardian_id": GuardianFactory(household=loan.pupil.household).pk,
+        "staff_member_id": StaffMemberFactory(school=school_b).pk,
+    }
+
+
+def _fill(route, converters, ids):
+    url = "/" + route
+    for kwarg, converter in converters.items():
+        assert kwarg in ids, f"URL {route!r} takes <{kwarg}>: add it to world_b so the access test covers it"
+        url = url.replace(f"<{type(converter).__name__.replace('Converter', '').lower()}:{kwarg}>", str(ids[kwarg]))
+        url = url.replace(f"<{kwarg}>", str(ids[kwarg]))
+    assert "<" not in url, url
+    return url
+
+
+def test_every_url_is_covered(world_b):
+    routes = portal_urls()
+    assert len(routes) >= 3
+    for _name, route, converters in routes:
+        _fill(route, converters, world_b)
+
+
+@pytest.mark.parametrize("persona", ["coordinator_a", "director_a", "lop_staff_a"])
+def test_other_schools_objects_are_404_for_everyone_outside(persona, request, world_b, school_b, client):
+    client.force_login(request.getfixturevalue(persona))
+    for name, route, converters in portal_urls():
+        if not converters:
+            continue
+        url = _fill(route, converters, world_b)
+        response = client.get(url)
+        assert response.status_code in (403, 404), f"{persona} reached {url} ({name}): {response.status_code}"
+
+
+@pytest.mark.parametrize("persona", ["coordinator_a", "director_a", "lop_staff_a"])
+def test_pages_without_ids_never_show_another_school(persona, request, world_b, school_b, client):
+    client.force_login(request.getfixturevalue(persona))
+    for name, route, converters in portal_urls():
+        if converters:
+            continue
+        response = client.get("/" + route, follow=True)
+        assert response.status_code in (200, 403), f"{persona} got {response.status_code} on /{route}"
+        assert school_b.name not in response.content.decode(), f"{persona} saw school B on /{route} ({name})"
+
+
+def test_lop_staff_reach_no_pupil_or_device_page(lop_staff_a, school_a, client):
+    loan = LoanFactory(device__school=school_a)
+    own = {"school_id": school_a.pk, "device_id": loan.device.pk, "loan_id": loan.pk, "pupil_id": loan.pupil.pk,
+           "household_id": loan.pupil.household.pk, "lop_id": school_a.lop.pk,
+           "agreement_id": AgreementFactory(loan=loan).pk,
+           "guardian_id": GuardianFactory(household=loan.pupil.household).pk,
+           "staff_member_id": StaffMemberFactory(school=school_a).pk}
+    client.force_login(lop_staff_a)
+    for name, route, converters in portal_urls():
+        if not converters or set(converters) == {"lop_id"}:
+            continue
+        response = client.get(_fill(route, converters, own))
+        assert response.status_code in (403, 404), f"LOP staff reached {route} ({name}) of their own LOP's school"
+
+
+def test_anonymous_visitors_are_sent_to_login(world_b, client):
+    for name, route, converters in portal_urls():
+        response = client.get(_fill(route, converters, world_b))
+        assert response.status_code == 302, f"{name} answered {response.status_code} without login"
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_admin_is_closed_to_school_staff(coordinator_a, client):
+    client.force_login(coordinator_a)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

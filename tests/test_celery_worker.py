@@ -1,0 +1,25 @@
+"""A real Celery worker on a real Redis delivers the password-reset mail."""
+import pytest
+from django.urls import reverse
+
+from .conftest import wait_for
+
+pytestmark = pytest.mark.worker
+
+
+def test_password_reset_mail_is_sent_by_the_worker(celery_worker, coordinator_a, client):
+    response = client.post(reverse("password_reset"), {"email": coordinator_a.email})
+    assert response.status_code == 302
+
+    sent = wait_for(lambda: list(celery_worker.mail_dir.glob("*.log")), timeout=30)
+    assert sent, "the worker wrote no mail within 30 s"
+    message = sent[0].read_text()
+    assert f"To: {coordinator_a.email}" in message
+    assert "/accounts/reset/" in message
+
+
+def test_unknown_address_sends_nothing_and_says_the_same(celery_worker, client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@nowhere.test"}, follow=True)
+    assert response.status_code == 200
+    # The page is identical either way, so the form does not reveal who has an account.
+    assert response.redirect_chain[-1][0] == reverse("password_reset_done")
