@@ -34,7 +34,7 @@ test: $(INSTALLED)
 
 messages: $(INSTALLED)
 	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules --ignore=bench
-	$(PY) manage.py compilemessages --ignore=.venv
+	cd locale && ../$(PY) ../manage.py compilemessages
 
 bench: $(INSTALLED)
 	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m bench

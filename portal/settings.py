@@ -117,7 +117,7 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Mail: console by default; EMAIL_URL (smtp://user:pass@host:587/?tls=True) in production.
+# Mail: console by default; EMAIL_URL in production, e.g. smtp+tls://user:pass@host:587 (STARTTLS).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".test-artifacts" / "mail"))
