@@ -113,7 +113,7 @@ def _fill_school(school, *, today, rng):
 
 def _households(school, rng):
     households = []
-    for n in range(28):
+    for n in range(rng.randint(20, 34)):
         channel = rng.choices(list(Household.Channel), weights=[6, 3, 2])[0]
         households.append(Household(
             school=school, name=f"{rng.choice(LAST_NAMES)}", preferred_language=rng.choice(LANGUAGES),
@@ -139,8 +139,9 @@ def _households(school, rng):
 def _pupils(school, households, rng):
     pupils = []
     grades = _grades(school)
-    for n in range(40):
-        household = households[n % len(households)]  # the last twelve households get a sibling
+    count = len(households) + rng.randint(8, 14)  # some households have two children here
+    for n in range(count):
+        household = households[n % len(households)]
         grade = rng.choice(grades)
         lacks_device = household.device_at_home in (Household.Access.NONE, Household.Access.SHARED)
         pupils.append(Pupil(
@@ -148,7 +149,7 @@ def _pupils(school, households, rng):
             grade=grade, class_name=f"{grade}{rng.choice('ABC')}", internal_number=f"{school.instellingsnummer}-{n + 1:04d}",
             needs_device=lacks_device and grade >= 5 or school.level == "secondary" and lacks_device,
             needs_internet=household.internet_at_home == Household.Access.NONE,
-            active=n != 39,  # one pupil left the school this year
+            active=n != count - 1,  # one pupil left the school this year
         ))
     return Pupil.objects.bulk_create(pupils)
 
@@ -156,7 +157,7 @@ def _pupils(school, households, rng):
 def _devices(school, rng):
     devices = []
     kinds = [Device.Kind.LAPTOP] * 5 + [Device.Kind.CHROMEBOOK] * 3 + [Device.Kind.TABLET] * 2
-    for n in range(30):
+    for n in range(rng.randint(26, 40)):
         kind = rng.choice(kinds)
         funding = rng.choices(list(Device.Funding), weights=[10, 4, 2, 3, 1])[0]
         devices.append(Device(
