@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -119,7 +120,15 @@ class Loan(models.Model):
         _("condition when returned"), max_length=16, choices=Condition.choices, blank=True
     )
     accessories_out = models.JSONField(_("accessories handed out"), default=list, blank=True)
+    accessories_in = models.JSONField(_("accessories returned"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
+    return_photo = models.FileField(_("photo at return"), upload_to="returns/%Y/%m/", blank=True)
+    handed_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     SCHOOL_PATH = "device__school"
 
@@ -178,6 +187,10 @@ class Agreement(models.Model):
     UNSIGNED_STATUSES = (Status.DRAFT, Status.SENT, Status.QUESTION)
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="agreements")
+    terms = models.ForeignKey(
+        "AgreementTerms", null=True, blank=True, on_delete=models.PROTECT, related_name="agreements",
+        verbose_name=_("terms version"),
+    )
     text_version = models.CharField(_("text version"), max_length=32)
     language = models.CharField(_("language"), max_length=8, choices=FAMILY_LANGUAGES, default="nl")
     deposit = models.DecimalField(_("deposit (euro)"), max_digits=7, decimal_places=2, default=0)
@@ -185,6 +198,18 @@ class Agreement(models.Model):
     signed_method = models.CharField(_("signed"), max_length=8, choices=Method.choices, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The document: rendered by a Celery task; a missing file is rebuilt on demand.
+    pdf = models.FileField(_("agreement PDF"), upload_to="agreements/%Y/%m/", blank=True)
+    signed_pdf = models.FileField(_("signed PDF"), upload_to="agreements/signed/%Y/%m/", blank=True)
+    paper_scan = models.FileField(_("scan of the paper agreement"), upload_to="agreements/paper/%Y/%m/", blank=True)
+    # Evidence of an online or desk signature.
+    signer_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signer_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    signer_user_agent = models.CharField(_("browser"), max_length=400, blank=True)
+    signature_image = models.FileField(_("drawn signature"), upload_to="agreements/signatures/", blank=True)
+    text_sha256 = models.CharField(_("SHA-256 of the text shown"), max_length=64, blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    question = models.TextField(_("question from the family"), blank=True)
 
     SCHOOL_PATH = "loan__device__school"
 
@@ -202,3 +227,121 @@ class Agreement(models.Model):
 
     def __str__(self):
         return f"{self.loan} – {self.get_status_display()}"
+
+
+class AgreementTerms(models.Model):
+    """A school's agreement variables. Each change is a new version; signed agreements keep theirs."""
+
+    # Above these amounts the director sees why high costs keep families away.
+    DEPOSIT_WARNING_ABOVE = Decimal("0")
+    DAMAGE_CAP_WARNING_ABOVE = Decimal("50")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="agreement_terms")
+    version = models.PositiveIntegerField(_("version"))
+    deposit = models.DecimalField(_("deposit (euro)"), max_digits=7, decimal_places=2, default=0)
+    damage_cap = models.DecimalField(
+        _("most a family pays for damage, loss or theft (euro)"), max_digits=7, decimal_places=2, default=0
+    )
+    return_policy = models.CharField(
+        _("loans end at"), max_length=16, choices=School.ReturnPolicy.choices,
+        default=School.ReturnPolicy.END_OF_SCHOOL_YEAR,
+    )
+    contact_name = models.CharField(_("contact person at school"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    support_organisation = models.CharField(
+        _("local e-inclusion organisation"), max_length=200, blank=True,
+        help_text=_("For example a digital neighbourhood centre or the library."),
+    )
+    support_contact = models.CharField(_("how to reach it"), max_length=200, blank=True)
+    extra_text = models.TextField(_("extra sentences from the school"), blank=True, max_length=600)
+    link_valid_days = models.PositiveSmallIntegerField(_("signing links work for (days)"), default=30)
+    high_amounts_acknowledged = models.BooleanField(
+        _("director confirmed the amounts after the warning"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["school", "-version"]
+        verbose_name = _("agreement terms")
+        verbose_name_plural = _("agreement terms")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "version"], name="terms_version_unique_per_school"),
+            models.CheckConstraint(
+                name="terms_amounts_not_negative", condition=Q(deposit__gte=0) & Q(damage_cap__gte=0)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} v{self.version}"
+
+    @property
+    def needs_warning(self):
+        return self.deposit > self.DEPOSIT_WARNING_ABOVE or self.damage_cap > self.DAMAGE_CAP_WARNING_ABOVE
+
+
+class SigningLink(models.Model):
+    """A link a family signs with. Only the SHA-256 of the token is stored."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signing_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=8, choices=[("email", "E-mail"), ("sms", "SMS"), ("paper", "Paper"),
+                                                      ("desk", "Desk")])
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    SCHOOL_PATH = "agreement__loan__device__school"
+
+    class Meta:
+        verbose_name = _("signing link")
+        verbose_name_plural = _("signing links")
+
+
+class Incident(models.Model):
+    """Damage, loss or theft. What it costs the family defaults to nothing and never exceeds the cap."""
+
+    class Kind(models.TextChoices):
+        DAMAGE = "damage", _("Damage")
+        LOSS = "loss", _("Loss")
+        THEFT = "theft", _("Theft")
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="incidents")
+    loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents")
+    kind = models.CharField(_("what happened"), max_length=8, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    cost_to_family = models.DecimalField(_("cost to the family (euro)"), max_digits=7, decimal_places=2, default=0)
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    SCHOOL_PATH = "device__school"
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [models.CheckConstraint(name="incident_cost_not_negative", condition=Q(cost_to_family__gte=0))]
+
+
+class Repair(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="repairs")
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="repairs")
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    returned_at = models.DateTimeField(_("back at"), null=True, blank=True)
+    cost = models.DecimalField(_("cost (euro)"), max_digits=8, decimal_places=2, default=0)
+    note = models.TextField(_("note"), blank=True)
+
+    SCHOOL_PATH = "device__school"
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("repair")
+        verbose_name_plural = _("repairs")
+        constraints = [
+            models.UniqueConstraint(fields=["device"], condition=Q(returned_at__isnull=True),
+                                    name="repair_one_open_repair_per_device"),
+        ]

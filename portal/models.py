@@ -112,6 +112,10 @@ class School(models.Model):
     return_policy = models.CharField(
         _("loans end at"), max_length=16, choices=ReturnPolicy.choices, default=ReturnPolicy.END_OF_SCHOOL_YEAR
     )
+    roster_columns = models.JSONField(
+        _("column mapping of the last pupil import"), default=dict, blank=True
+    )
+    repair_too_long_days = models.PositiveSmallIntegerField(_("a repair takes too long after (days)"), default=21)
 
     class Meta:
         ordering = ["name"]

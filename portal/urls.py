@@ -37,6 +37,10 @@ urlpatterns = [
     path("school/", views.school_dashboard, name="school_dashboard"),
     path("lop/", views.lop_overview, name="lop_overview"),
     path("lop/<int:lop_id>/", views.lop_detail, name="lop_detail"),
+    path("", include("lending.urls")),
+    path("pupils/", include("households.urls")),
+    # Parents' pages: no account, a token in the link.
+    path("s/", include("lending.urls_signing")),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

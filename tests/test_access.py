@@ -6,6 +6,8 @@ a page with an id in its path must be registered in OBJECT_KWARGS, or this test 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from lending.models import AgreementTerms, Incident, Repair
+
 from .factories import AgreementFactory, GuardianFactory, LoanFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +17,8 @@ PUBLIC = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "set_language", "healthz",
 }
+# Parents' pages that open with a token in the link are named public_*; their token rules have tests of their own.
+PUBLIC_PREFIX = "public_"
 # The Django admin has its own gate (is_staff); tested separately below.
 ADMIN_NAMESPACE = "admin"
 
@@ -32,7 +36,7 @@ def portal_urls():
     return [
         (name, route, converters)
         for namespace, name, route, converters in _walk(get_resolver().url_patterns)
-        if namespace != ADMIN_NAMESPACE and name not in PUBLIC
+        if namespace != ADMIN_NAMESPACE and name not in PUBLIC and not (name or "").startswith(PUBLIC_PREFIX)
     ]
 
 
@@ -51,6 +55,9 @@ def world_b(school_b, lop_b):
         "household_id": loan.pupil.household.pk,
         "guardian_id": GuardianFactory(household=loan.pupil.household).pk,
         "staff_member_id": StaffMemberFactory(school=school_b).pk,
+        "incident_id": Incident.objects.create(device=loan.device, loan=loan, kind="damage").pk,
+        "repair_id": Repair.objects.create(device=loan.device).pk,
+        "terms_id": AgreementTerms.objects.create(school=school_b, version=1).pk,
     }
 
 
@@ -99,7 +106,10 @@ def test_lop_staff_reach_no_pupil_or_device_page(lop_staff_a, school_a, client):
            "household_id": loan.pupil.household.pk, "lop_id": school_a.lop.pk,
            "agreement_id": AgreementFactory(loan=loan).pk,
            "guardian_id": GuardianFactory(household=loan.pupil.household).pk,
-           "staff_member_id": StaffMemberFactory(school=school_a).pk}
+           "staff_member_id": StaffMemberFactory(school=school_a).pk,
+           "incident_id": Incident.objects.create(device=loan.device, loan=loan, kind="damage").pk,
+           "repair_id": Repair.objects.create(device=loan.device).pk,
+           "terms_id": AgreementTerms.objects.create(school=school_a, version=1).pk}
     client.force_login(lop_staff_a)
     for name, route, converters in portal_urls():
         if not converters or set(converters) == {"lop_id"}:

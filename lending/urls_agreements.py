@@ -1,0 +1,4 @@
+"""URLs of the agreements pages (see lending/urls.py)."""
+from django.urls import path  # noqa: F401
+
+urlpatterns = []
