@@ -1,0 +1,35 @@
+"""A school's current agreement terms, and the agreement a new pupil loan starts with."""
+from django.db import IntegrityError, transaction
+
+from .models import Agreement, AgreementTerms, Loan
+
+# Bumped when the wording of the agreement template changes; stored on every agreement.
+AGREEMENT_TEXT_VERSION = "2026-1"
+
+
+def current_terms(school) -> AgreementTerms:
+    """The newest version; a school that never edited its terms gets version 1 with the defaults
+    (no deposit, nothing to pay on damage, loans to the end of the school year)."""
+    terms = AgreementTerms.objects.filter(school=school).order_by("-version").first()
+    if terms is not None:
+        return terms
+    try:
+        with transaction.atomic():
+            return AgreementTerms.objects.create(school=school, version=1, return_policy=school.return_policy)
+    except IntegrityError:  # another request created version 1 at the same moment
+        return AgreementTerms.objects.get(school=school, version=1)
+
+
+def agreement_open_for_loan(*, loan: Loan) -> Agreement | None:
+    """Every pupil loan gets an agreement in the household's language; staff loans need none."""
+    if loan.pupil_id is None:
+        return None
+    terms = current_terms(loan.device.school)
+    household = loan.pupil.household
+    return Agreement.objects.create(
+        loan=loan,
+        terms=terms,
+        text_version=AGREEMENT_TEXT_VERSION,
+        language=household.preferred_language if household else "nl",
+        deposit=terms.deposit,
+    )
