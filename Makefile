@@ -37,7 +37,7 @@ messages: $(INSTALLED)
 	cd locale && ../$(PY) ../manage.py compilemessages
 
 bench: $(INSTALLED)
-	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m bench
+	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-artifacts

@@ -32,7 +32,7 @@ def main() -> None:
         print(f"export {name}={value}")
     database = os.environ.get("DATABASE_URL") or exports.get("DATABASE_URL") or "SQLite (nothing answered on 5432)"
     redis = os.environ.get("REDIS_URL") or exports.get("REDIS_URL") or "none (Celery eager)"
-    print(f">>> make test uses database: {database.split('@')[-1]}; redis: {redis}", file=sys.stderr)
+    print(f">>> using database: {database.split('@')[-1]}; redis: {redis}", file=sys.stderr)
 
 
 if __name__ == "__main__":

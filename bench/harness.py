@@ -1,0 +1,54 @@
+"""Timing and query counting for one measurement; prints medians, never asserts them."""
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Result:
+    name: str
+    median_ms: float
+    p90_ms: float
+    runs: int
+    queries: int | None = None
+    peak_kib: int | None = None
+    note: str = ""
+
+
+def measure(name, action, *, runs=15, warmup=2, count_queries=True, trace_memory=False, note=""):
+    for _ in range(warmup):
+        action()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    queries = None
+    if count_queries:
+        with CaptureQueriesContext(connection) as captured:
+            action()
+        queries = len(captured.captured_queries)
+        reset_queries()
+    peak = None
+    if trace_memory:
+        tracemalloc.start()
+        action()
+        peak = tracemalloc.get_traced_memory()[1] // 1024
+        tracemalloc.stop()
+    timings.sort()
+    return Result(name, statistics.median(timings), timings[int(len(timings) * 0.9) - 1], runs, queries, peak, note)
+
+
+def print_table(results, out):
+    out.write(f"{'measurement':<44} {'median ms':>10} {'p90 ms':>9} {'runs':>5} {'queries':>8} {'peak KiB':>9}\n")
+    out.write("-" * 90 + "\n")
+    for r in results:
+        queries = "-" if r.queries is None else str(r.queries)
+        peak = "-" if r.peak_kib is None else str(r.peak_kib)
+        out.write(f"{r.name:<44} {r.median_ms:>10.1f} {r.p90_ms:>9.1f} {r.runs:>5} {queries:>8} {peak:>9}\n")
+        if r.note:
+            out.write(f"    {r.note}\n")
