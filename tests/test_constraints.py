@@ -53,32 +53,52 @@ def test_a_closed_loan_needs_a_return_time(school_a):
         Loan.objects.filter(pk=loan.pk).update(status=Loan.Status.RETURNED)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_transactions_racing_for_one_device_make_one_loan():
+def race(*writes):
+    """Run each write in its own thread and transaction, all opened before any inserts."""
     if connection.vendor != "postgresql":
-        pytest.skip("the race is checked on PostgreSQL, where two real connections block on the index")
-    school = SchoolFactory()
-    device = DeviceFactory(school=school)
-    pupils = [PupilFactory(school=school), PupilFactory(school=school)]
-    both_inside = threading.Barrier(2, timeout=10)
+        pytest.skip("races are checked on PostgreSQL, where two real connections block on the index")
+    both_inside = threading.Barrier(len(writes), timeout=10)
     outcomes = []
 
-    def checkout(pupil):
+    def run(write):
         try:
             with transaction.atomic():
-                both_inside.wait()  # both transactions are open before either inserts
-                Loan.objects.create(device=device, pupil=pupil, due_policy="school_year",
-                                    due_on=timezone.localdate())
+                both_inside.wait()
+                write()
             outcomes.append("created")
         except IntegrityError:
             outcomes.append("refused")
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=checkout, args=(pupil,)) for pupil in pupils]
+    threads = [threading.Thread(target=run, args=(write,)) for write in writes]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=20)
-    assert sorted(outcomes) == ["created", "refused"]
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_racing_for_one_device_make_one_loan():
+    school = SchoolFactory()
+    device = DeviceFactory(school=school)
+    pupils = [PupilFactory(school=school), PupilFactory(school=school)]
+
+    def checkout(pupil):
+        return lambda: Loan.objects.create(device=device, pupil=pupil, due_policy="school_year",
+                                           due_on=timezone.localdate())
+
+    assert race(checkout(pupils[0]), checkout(pupils[1])) == ["created", "refused"]
     assert Loan.objects.filter(device=device, status=Loan.Status.ACTIVE).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_racing_for_one_asset_tag_make_one_device():
+    school = SchoolFactory()
+
+    def register():
+        Device.objects.create(school=school, asset_tag="RACE-1", funding_source="digisprong")
+
+    assert race(register, register) == ["created", "refused"]
+    assert Device.objects.filter(school=school, asset_tag="RACE-1").count() == 1
