@@ -1,4 +1,13 @@
 """URLs of the inventory pages (see lending/urls.py)."""
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views_inventory as views
+
+urlpatterns = [
+    path("", views.device_list, name="device_list"),
+    path("new/", views.device_create, name="device_create"),
+    path("import/", views.device_import, name="device_import"),
+    path("labels.pdf", views.device_labels, name="device_labels"),
+    path("<int:device_id>/", views.device_detail, name="device_detail"),
+    path("<int:device_id>/edit/", views.device_edit, name="device_edit"),
+]

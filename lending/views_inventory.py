@@ -1,0 +1,154 @@
+"""The inventory pages: device list and page, add and edit, CSV import, label sheets."""
+import base64
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.access import get_scoped_or_404, school_required, scoped
+from portal.csvfiles import ImportRejected
+
+from . import inventory
+from .device_import import import_devices, plan_device_import
+from .filters import DeviceFilter
+from .forms_inventory import MAX_IMPORT_BYTES, DeviceForm, DeviceImportConfirmForm, DeviceImportForm
+from .labels import MAX_LABELS, render_labels_pdf
+from .models import Device, Loan
+
+PAGE_SIZE = 50
+SESSION_KEY = "device_import"
+
+
+def _filtered(request):
+    return DeviceFilter(request.GET or None, queryset=scoped(Device, request).order_by("asset_tag"), request=request)
+
+
+@require_GET
+@school_required
+def device_list(request):
+    device_filter = _filtered(request)
+    devices = device_filter.qs if device_filter.is_bound else device_filter.queryset
+    page = Paginator(inventory.devices_with_borrower(devices), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "lending/device_list.html", {
+        "filter": device_filter, "page": page, "max_labels": MAX_LABELS,
+    })
+
+
+@require_GET
+@school_required
+def device_detail(request, device_id):
+    device = get_scoped_or_404(Device, request, pk=device_id)
+    open_loan = device.loans.filter(status=Loan.Status.ACTIVE).first()
+    return render(request, "lending/device_detail.html", {
+        "device": device, "open_loan": open_loan, "history": inventory.device_history(device),
+        "accessories": inventory.display_value("accessories", device.accessories),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@school_required
+def device_create(request):
+    form = DeviceForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = inventory.device_create(school=request.school, by=request.user, **form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Device %(tag)s added.") % {"tag": device.asset_tag})
+            return redirect("device_detail", device_id=device.pk)
+    return render(request, "lending/device_form.html", {"form": form, "device": None})
+
+
+@require_http_methods(["GET", "POST"])
+@school_required
+def device_edit(request, device_id):
+    device = get_scoped_or_404(Device, request, pk=device_id)
+    form = DeviceForm(request.POST or None, school=request.school, device=device)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inventory.device_update(device=device, by=request.user, **form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Device %(tag)s saved.") % {"tag": form.cleaned_data["asset_tag"]})
+            return redirect("device_detail", device_id=device.pk)
+    return render(request, "lending/device_form.html", {"form": form, "device": device})
+
+
+@require_http_methods(["GET", "POST"])
+@school_required
+def device_import(request):
+    """Upload shows a preview; confirming imports the very file that was previewed.
+
+    The file waits in the (database-backed) session between the two steps, base64-encoded and at most
+    2 MB: the coordinator need not pick it again, the confirm cannot import a different file than the one
+    previewed (its SHA-256 travels in the form), and any web process can serve the second step.
+    """
+    form = DeviceImportForm()
+    context = {"form": form, "max_bytes": MAX_IMPORT_BYTES}
+    if request.method == "POST" and "confirm" in request.POST:
+        return _import_confirm(request)
+    if request.method == "POST":
+        request.session.pop(SESSION_KEY, None)
+        form = context["form"] = DeviceImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"]
+            try:
+                context["plan"] = plan_device_import(school=request.school, data=data)
+            except ImportRejected as rejected:
+                context["errors"] = rejected.errors
+            else:
+                digest = hashlib.sha256(data).hexdigest()
+                request.session[SESSION_KEY] = {"data": base64.b64encode(data).decode("ascii"), "sha256": digest,
+                                                "school": request.school.pk}
+                context["confirm_form"] = DeviceImportConfirmForm(initial={"sha256": digest})
+    return render(request, "lending/device_import.html", context)
+
+
+def _import_confirm(request):
+    stored = request.session.get(SESSION_KEY)
+    if not stored or stored.get("sha256") != request.POST.get("sha256") or stored.get("school") != request.school.pk:
+        messages.error(request, _("The previewed file is no longer available; upload it again."))
+        return redirect("device_import")
+    data = base64.b64decode(stored["data"])
+    try:
+        summary = import_devices(school=request.school, data=data, by=request.user)
+    except ImportRejected as rejected:
+        # The inventory changed since the preview in a way that makes the file invalid now.
+        return render(request, "lending/device_import.html", {
+            "form": DeviceImportForm(), "errors": rejected.errors, "max_bytes": MAX_IMPORT_BYTES})
+    del request.session[SESSION_KEY]
+    messages.success(request, _("Import finished: %(summary)s.") % {"summary": summary})
+    return redirect("device_list")
+
+
+@require_GET
+@school_required
+def device_labels(request):
+    device_filter = _filtered(request)
+    devices = device_filter.qs if device_filter.is_bound else device_filter.queryset
+    count = devices.count()
+    back = reverse("device_list") + ("?" + request.GET.urlencode() if request.GET else "")
+    if count == 0:
+        messages.error(request, _("No devices match these filters, so there are no labels to print."))
+        return redirect(back)
+    if count > MAX_LABELS:
+        messages.error(request, ngettext(
+            "%(count)d devices match; labels are made for at most %(max)d device at a time. Filter the list further.",
+            "%(count)d devices match; labels are made for at most %(max)d devices at a time. Filter the list further.",
+            MAX_LABELS) % {"count": count, "max": MAX_LABELS})
+        return redirect(back)
+    # Rendered here, not in a Celery task: a few hundred labels take a few seconds, the coordinator is
+    # waiting at the printer, and the sheet is not kept, so a stored file and a polling page add nothing.
+    pdf = render_labels_pdf(school=request.school, devices=devices.only("asset_tag", "kind", "make_model"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{request.school.instellingsnummer}.pdf"'
+    return response

@@ -1,0 +1,91 @@
+"""Asset-tag label sheets: a PDF for the filtered list, with the tags readable in it."""
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from lending.labels import MAX_LABELS, qr_data_uri
+
+from ..factories import DeviceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    path = tmp_path / "labels.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_labels_pdf_holds_the_filtered_devices_of_the_own_school(client, coordinator_a, school_a, school_b,
+                                                                tmp_path):
+    DeviceFactory(school=school_a, asset_tag="LAB-TAB-1", kind="tablet", make_model="iPad 9")
+    DeviceFactory(school=school_a, asset_tag="LAB-TAB-2", kind="tablet")
+    DeviceFactory(school=school_a, asset_tag="LAB-LAP-1", kind="laptop")
+    DeviceFactory(school=school_b, asset_tag="LAB-TAB-B", kind="tablet")
+    client.force_login(coordinator_a)
+    response = client.get(reverse("device_labels"), {"kind": "tablet"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content, tmp_path)
+    assert "LAB-TAB-1" in text and "LAB-TAB-2" in text and "iPad 9" in text
+    assert school_a.name in text
+    assert "LAB-LAP-1" not in text  # filtered out
+    assert "LAB-TAB-B" not in text and school_b.name not in text  # another school
+
+
+def test_labels_fill_several_a4_pages(client, coordinator_a, school_a, tmp_path):
+    DeviceFactory.create_batch(30, school=school_a)
+    client.force_login(coordinator_a)
+    response = client.get(reverse("device_labels"))
+    assert response.status_code == 200
+    if not shutil.which("pdfinfo"):
+        pytest.skip("pdfinfo is not installed")
+    path = tmp_path / "labels.pdf"
+    path.write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+2$", info, re.M)  # 24 labels per page
+    assert "595.276 x 841.89 pts (A4)" in info
+
+
+def test_no_matching_devices_gives_a_message_not_an_empty_pdf(client, coordinator_a, school_a):
+    client.force_login(coordinator_a)
+    response = client.get(reverse("device_labels"), {"kind": "tablet"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("device_list") + "?kind=tablet"
+
+
+def test_too_many_labels_asks_to_filter(client, coordinator_a, school_a, monkeypatch):
+    monkeypatch.setattr("lending.views_inventory.MAX_LABELS", 2)
+    DeviceFactory.create_batch(3, school=school_a)
+    client.force_login(coordinator_a)
+    response = client.get(reverse("device_labels"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("device_list")
+    assert "Filter the list further" in response.content.decode()
+    assert MAX_LABELS >= 300  # a whole school's fleet fits in one print run
+
+
+def test_labels_are_for_school_staff_only(client, lop_staff_a, school_a):
+    DeviceFactory(school=school_a)
+    client.force_login(lop_staff_a)
+    assert client.get(reverse("device_labels")).status_code == 403
+
+
+def test_qr_code_is_an_inline_svg_of_the_tag():
+    uri = qr_data_uri("LAP001")
+    assert uri.startswith("data:image/svg+xml")
+    assert qr_data_uri("LAP001") != qr_data_uri("LAP002")
