@@ -1,15 +1,17 @@
+from datetime import timedelta
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from households.models import Pupil
-from lending.models import Agreement, Device, Loan
+from lending.models import Agreement, Device, Loan, Repair
 
 from .models import School
 
 
 def school_dashboard(school: School) -> dict:
-    """The coordinator's counts in four aggregate queries, whatever the school's size."""
+    """The coordinator's counts in five aggregate queries, whatever the school's size."""
     today = timezone.localdate()
     by_status = dict(
         Device.objects.filter(school=school).values_list("status").annotate(n=Count("id")).order_by()
@@ -24,6 +26,10 @@ def school_dashboard(school: School) -> dict:
     flagged = Pupil.objects.filter(school=school, active=True, needs_device=True).aggregate(
         total=Count("id"), waiting=Count("id", filter=~Q(Exists(has_open_loan)))
     )
+    repairs_too_long = Repair.objects.filter(
+        device__school=school, returned_at__isnull=True,
+        sent_at__lt=timezone.now() - timedelta(days=school.repair_too_long_days),
+    ).count()
     devices = [
         {"status": status, "label": label, "count": by_status.get(status, 0)}
         for status, label in Device.Status.choices
@@ -36,6 +42,7 @@ def school_dashboard(school: School) -> dict:
         "unsigned_agreements": unsigned,
         "pupils_flagged": flagged["total"],
         "pupils_waiting": flagged["waiting"],
+        "repairs_too_long": repairs_too_long,
     }
 
 

@@ -1,0 +1,231 @@
+"""The lending desk pages. Short views: forms validate, services in lending/desk.py write."""
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from households.models import Pupil
+from portal.access import get_scoped_or_404, school_required, scoped
+
+from . import desk
+from .due_dates import default_due, school_year_end
+from .forms_desk import (CheckinForm, CheckoutForm, IncidentForm, LeaverForm, RepairBackForm, RepairSendForm,
+                         YearEndForm, search_borrowers)
+from .models import Device, Loan, Repair
+from .terms import current_terms
+
+HANDOUT_QUEUE_SHOWN = 30
+
+
+def _checkout_post(request, form):
+    """Validate; on a confirmed, valid form hand the device out. Returns the loan or None."""
+    if not form.is_valid() or not form.cleaned_data["confirm"]:
+        return None
+    try:
+        loan = desk.loan_checkout(by=request.user, **form.service_kwargs())
+    except desk.DeskError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, _("Device %(tag)s handed out to %(borrower)s.")
+                     % {"tag": loan.device.asset_tag, "borrower": loan.borrower})
+    return loan
+
+
+def _scan_context(request, form):
+    """Where the cursor goes next, and the due date to confirm once the form is complete."""
+    ready = form.is_bound and not form.errors and form.device is not None and form.borrower_object is not None
+    due = None
+    if ready:
+        focus = "confirm"
+        pupil = form.borrower_object if isinstance(form.borrower_object, Pupil) else None
+        due = form.cleaned_data.get("due_on") or default_due(
+            school=request.school, return_policy=current_terms(request.school).return_policy, pupil=pupil)[1]
+    elif form.handout or not form.is_bound or "asset_tag" in form.errors or form.non_field_errors():
+        focus = "asset_tag"
+    elif form.candidates:
+        focus = "borrower"
+    else:
+        focus = "q"
+    if focus in form.fields:
+        form.fields[focus].widget.attrs["autofocus"] = True
+    form.fields["asset_tag"].widget.attrs["data-scan"] = "1"
+    return {"form": form, "ready": ready, "due": due, "focus": focus}
+
+
+@school_required
+def desk_checkout(request):
+    form = CheckoutForm(request.POST or None, school=request.school)
+    if request.method == "POST" and _checkout_post(request, form):
+        return redirect("desk_checkout")
+    return render(request, "lending/desk_checkout.html", _scan_context(request, form))
+
+
+@require_GET
+@school_required
+def desk_borrower_search(request):
+    query = request.GET.get("q", "")[:100]
+    return render(request, "lending/partials/desk_borrowers.html",
+                  {"candidates": search_borrowers(request.school, query), "query": query, "chosen": ""})
+
+
+def handout_queue(school):
+    has_open_loan = Loan.objects.filter(pupil=OuterRef("pk"), status=Loan.Status.ACTIVE)
+    return (Pupil.objects.filter(school=school, active=True, needs_device=True)
+            .exclude(Exists(has_open_loan)).order_by("class_name", "last_name", "first_name", "pk"))
+
+
+@school_required
+def desk_handout(request):
+    """Hand-out day: the queue of pupils who need a device; one scan and one confirmation each."""
+    queue = handout_queue(request.school)
+    form = CheckoutForm(request.POST or None, school=request.school, handout=True)
+    if request.method == "POST":
+        if _checkout_post(request, form):
+            return redirect("desk_handout")
+        pupil = form.borrower_object
+    else:
+        chosen = request.GET.get("pupil", "")
+        pupil = queue.filter(pk=chosen).first() if chosen.isdigit() else None
+    shown = list(queue[:HANDOUT_QUEUE_SHOWN])
+    pupil = pupil or (shown[0] if shown else None)
+    return render(request, "lending/desk_handout.html", {
+        **_scan_context(request, form), "pupil": pupil, "queue": shown, "queue_total": queue.count(),
+    })
+
+
+@school_required
+def desk_checkin(request):
+    """Scan, then confirm condition and accessories: back in stock, or to repair."""
+    form = CheckinForm(request.POST or None, request.FILES or None, school=request.school)
+    if request.method == "POST" and "confirm" in request.POST:
+        if form.is_valid():
+            try:
+                loan = desk.loan_checkin(by=request.user, **form.service_kwargs())
+            except desk.DeskError as error:
+                form.add_error(None, str(error))
+            else:
+                labels = dict(Device.Accessory.choices)
+                missing = [str(labels.get(item, item)) for item in loan.accessories_out
+                           if item not in loan.accessories_in]
+                if missing:
+                    messages.warning(request, _("Device %(tag)s is back; missing: %(missing)s.")
+                                     % {"tag": loan.device.asset_tag, "missing": ", ".join(missing)})
+                else:
+                    messages.success(request, _("Device %(tag)s is back.") % {"tag": loan.device.asset_tag})
+                return redirect("desk_checkin")
+    elif request.method == "POST" and not form.is_valid() and form.loan is not None \
+            and "condition_in" not in request.POST:
+        # Just scanned: start from what was handed out.
+        data = request.POST.copy()
+        data.setlist("accessories_in", form.loan.accessories_out)
+        data["condition_in"] = data.get("condition_in") or Loan.Condition.GOOD
+        data["cost_to_family"] = data.get("cost_to_family") or "0"
+        form = CheckinForm(data, school=request.school)
+        form.is_valid()
+    form.fields["asset_tag"].widget.attrs.update({"autofocus": True, "data-scan": "1"})
+    cap = current_terms(request.school).damage_cap if form.loan else None
+    labels = dict(Device.Accessory.choices)
+    handed_out = [labels.get(item, item) for item in form.loan.accessories_out] if form.loan else []
+    return render(request, "lending/desk_checkin.html",
+                  {"form": form, "loan": form.loan, "cap": cap, "handed_out": handed_out})
+
+
+def _incident(request, device, loan):
+    form = IncidentForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            desk.incident_record(device=device, loan=loan, by=request.user, **form.cleaned_data)
+        except desk.DeskError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The incident is recorded."))
+            return redirect("desk_checkout")
+    return render(request, "lending/desk_incident.html", {"form": form, "device": device, "loan": loan})
+
+
+@school_required
+def incident_create(request, device_id):
+    device = get_scoped_or_404(Device, request, pk=device_id)
+    return _incident(request, device, None)
+
+
+@school_required
+def incident_create_for_loan(request, loan_id):
+    loan = get_scoped_or_404(Loan.objects.select_related("device", "pupil", "staff_member"), request, pk=loan_id)
+    return _incident(request, loan.device, loan)
+
+
+@school_required
+def repair_send(request, device_id):
+    device = get_scoped_or_404(Device, request, pk=device_id)
+    form = RepairSendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            desk.repair_send(device=device, by=request.user, **form.cleaned_data)
+        except desk.DeskError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Device %(tag)s is in repair.") % {"tag": device.asset_tag})
+            return redirect("desk_repairs")
+    return render(request, "lending/desk_repair_send.html", {"form": form, "device": device})
+
+
+@school_required
+def repair_back(request, repair_id):
+    repair = get_scoped_or_404(Repair.objects.select_related("device"), request, pk=repair_id)
+    form = RepairBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        back_on = form.cleaned_data["back_on"]
+        returned_at = (timezone.now() if back_on == timezone.localdate()
+                       else timezone.make_aware(datetime.combine(back_on, time(12))))
+        try:
+            desk.repair_back(repair=repair, by=request.user, cost=form.cleaned_data["cost"], returned_at=returned_at)
+        except desk.DeskError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Device %(tag)s is available again.") % {"tag": repair.device.asset_tag})
+            return redirect("desk_repairs")
+    return render(request, "lending/desk_repair_back.html", {"form": form, "repair": repair})
+
+
+@require_GET
+@school_required
+def desk_repairs(request):
+    too_long = timezone.now() - timedelta(days=request.school.repair_too_long_days)
+    repairs = scoped(Repair, request).filter(returned_at__isnull=True).select_related("device").order_by("sent_at")
+    return render(request, "lending/desk_repairs.html", {"repairs": repairs, "too_long": too_long})
+
+
+@school_required
+def desk_leaver(request, loan_id):
+    loan = get_scoped_or_404(Loan.objects.select_related("device", "pupil", "staff_member"), request, pk=loan_id)
+    form = LeaverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            desk.loan_end_for_leaver(loan=loan, by=request.user, transfer=form.cleaned_data["outcome"] == "transfer")
+        except desk.DeskError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The loan is ended."))
+            return redirect("desk_checkout")
+    return render(request, "lending/desk_leaver.html", {"form": form, "loan": loan})
+
+
+@school_required
+def desk_year_end(request):
+    """Open pupil loans due at the end of this school year: renew for those who stay."""
+    end = school_year_end()
+    loans = list(scoped(Loan, request).filter(status=Loan.Status.ACTIVE, pupil__isnull=False, due_on__lte=end)
+                 .select_related("pupil", "device").order_by("pupil__class_name", "pupil__last_name", "pk"))
+    form = YearEndForm(request.POST or None, loans=loans)
+    if request.method == "POST" and form.is_valid():
+        renewed = desk.loans_year_end(school=request.school, loans=loans, renew_ids=form.renew_ids(),
+                                      by=request.user)
+        messages.success(request, _("%(renewed)s of %(total)s loans renewed; the others end on their due date.")
+                         % {"renewed": renewed, "total": len(loans)})
+        return redirect("desk_year_end")
+    return render(request, "lending/desk_year_end.html", {"form": form, "loans": loans, "end": end})
