@@ -1,0 +1,155 @@
+"""Pupil pages: the list, one pupil, and the roster import in three steps."""
+import uuid
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from lending.models import Agreement, Loan
+from portal.access import get_scoped_or_404, school_required, scoped
+from portal.csvfiles import ImportRejected
+
+from . import roster
+from .filters import PupilFilter
+from .forms import RosterColumnsForm, RosterConfirmForm, RosterUploadForm
+from .models import Pupil
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@school_required
+def pupil_list(request):
+    open_loans = Loan.objects.filter(pupil=OuterRef("pk"), status=Loan.Status.ACTIVE).order_by("-started_at")
+    agreements = Agreement.objects.filter(loan__pupil=OuterRef("pk"), loan__status=Loan.Status.ACTIVE)
+    pupils = scoped(Pupil, request).annotate(
+        has_open_loan=Exists(open_loans),
+        open_loan_device=Subquery(open_loans.values("device__asset_tag")[:1]),
+        agreement_status=Subquery(agreements.order_by("-created_at").values("status")[:1]),
+    ).order_by("class_name", "last_name", "first_name", "pk")
+    classes = scoped(Pupil, request).exclude(class_name="").order_by("class_name").values_list(
+        "class_name", flat=True).distinct()
+    filterset = PupilFilter(request.GET, queryset=pupils, classes=classes)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(Agreement.Status.choices)
+    for pupil in page:
+        pupil.agreement_label = labels.get(pupil.agreement_status, "")
+    return render(request, "households/pupil_list.html", {"filter": filterset, "page": page})
+
+
+@require_GET
+@school_required
+def pupil_detail(request, pupil_id):
+    pupil = get_scoped_or_404(Pupil.objects.select_related("household"), request, pk=pupil_id)
+    loans = pupil.loans.select_related("device").prefetch_related(
+        Prefetch("agreements", queryset=Agreement.objects.order_by("-created_at"))
+    ).order_by("-started_at")
+    household, guardians, siblings = pupil.household, [], []
+    if household is not None:
+        guardians = list(household.guardians.all())
+        siblings = list(scoped(Pupil, request).filter(household=household).exclude(pk=pupil.pk))
+    return render(request, "households/pupil_detail.html", {
+        "pupil": pupil, "loans": loans, "household": household, "guardians": guardians, "siblings": siblings,
+    })
+
+
+# --- the roster import: upload, choose columns and check, confirm ----------------------------------
+# The uploaded file waits in MEDIA_ROOT under a random name between the steps (web processes share
+# MEDIA_ROOT, not memory); the session holds only that name. It is removed after the import, and
+# files left behind by abandoned imports are removed by the next upload after a day.
+
+SESSION_KEY = "roster_import"
+UPLOAD_DIR = "roster-imports"
+STALE_AFTER = timedelta(days=1)
+
+
+def _stash(request, data: bytes, filename: str) -> None:
+    _discard(request)
+    _remove_stale_uploads()
+    path = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.upload", ContentFile(data))
+    request.session[SESSION_KEY] = {"path": path, "filename": filename[:200], "school": request.school.pk}
+
+
+def _stashed(request):
+    """(data, filename, columns) of this user's pending upload for this school, or None."""
+    pending = request.session.get(SESSION_KEY)
+    if not pending or pending.get("school") != request.school.pk or not default_storage.exists(pending["path"]):
+        return None
+    with default_storage.open(pending["path"], "rb") as upload:
+        return upload.read(), pending["filename"], pending.get("columns")
+
+
+def _discard(request) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending:
+        default_storage.delete(pending["path"])
+
+
+def _remove_stale_uploads() -> None:
+    try:
+        _dirs, files = default_storage.listdir(UPLOAD_DIR)
+    except FileNotFoundError:
+        return
+    for name in files:
+        path = f"{UPLOAD_DIR}/{name}"
+        if default_storage.get_modified_time(path) < timezone.now() - STALE_AFTER:
+            default_storage.delete(path)
+
+
+@school_required
+def pupil_import(request):
+    posted = request.method == "POST"
+    form = RosterUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        _stash(request, form.data_bytes, form.cleaned_data["file"].name)
+        return redirect("pupil_import_columns")
+    return render(request, "households/pupil_import.html", {"form": form, "step": 1})
+
+
+@school_required
+def pupil_import_columns(request):
+    pending = _stashed(request)
+    if pending is None:
+        return redirect("pupil_import")
+    data, filename, _columns = pending
+    header = roster.read_header(data)  # the same bytes passed this at upload
+    form = RosterColumnsForm(request.POST if request.method == "POST" else None, header=header,
+                             initial=roster.suggested_columns(header, request.school.roster_columns))
+    context = {"form": form, "filename": filename, "step": 1}
+    if request.method == "POST" and form.is_valid():
+        context["step"] = 2
+        # Only a mapping that passed the check can be confirmed.
+        request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "columns": None}
+        try:
+            context["summary"] = roster.plan_roster(school=request.school, data=data, columns=form.columns).summary
+        except ImportRejected as rejected:
+            context["errors"] = rejected.errors
+        else:
+            request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "columns": form.columns}
+            context["confirm_form"] = RosterConfirmForm()
+    return render(request, "households/pupil_import_columns.html", context)
+
+
+@school_required
+def pupil_import_confirm(request):
+    pending = _stashed(request)
+    if request.method != "POST" or pending is None or not pending[2]:
+        return redirect("pupil_import_columns" if pending else "pupil_import")
+    data, filename, columns = pending
+    try:
+        summary = roster.import_roster(school=request.school, data=data, filename=filename, columns=columns,
+                                       by=request.user)
+    except ImportRejected:
+        # Cannot happen after a clean check of the same bytes and mapping; say so rather than fail.
+        messages.error(request, _("The file no longer passes the check; nothing was imported."))
+        return redirect("pupil_import_columns")
+    _discard(request)
+    messages.success(request, _("Roster imported: %(summary)s.") % {"summary": summary})
+    return redirect("pupil_list")
