@@ -1,0 +1,34 @@
+"""Measurements that need more set-up than a GET: the checkout POST."""
+from django.db.models import Exists, OuterRef
+
+from .harness import measure
+
+
+def _checkout_action(world, client):
+    from households.models import Pupil
+    from lending.models import Device, Loan
+
+    school = world["school"]
+    devices = iter(Device.objects.filter(school=school, status="available").order_by("pk")[:200])
+    has_loan = Loan.objects.filter(pupil=OuterRef("pk"), status="active")
+    pupils = iter(Pupil.objects.filter(school=school).exclude(Exists(has_loan)).order_by("pk")[:200])
+
+    def checkout():
+        device, pupil = next(devices), next(pupils)
+        response = client.post("/desk/", {"asset_tag": device.asset_tag, "borrower": f"pupil:{pupil.pk}",
+                                          "condition_out": "good", "confirm": "1"})
+        assert response.status_code == 302, response.status_code
+        assert Loan.objects.filter(device=device, status="active").exists()
+
+    return checkout
+
+
+def run(world, client, *, runs):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("desk_checkout")
+    except NoReverseMatch:
+        return []
+    return [measure("checkout POST /desk/ (one new loan)", _checkout_action(world, client), runs=runs,
+                    note="each run hands out another device to another pupil; includes the agreement row")]
