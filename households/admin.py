@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Guardian, Household, Pupil
+from .models import Guardian, Household, InternetCode, Pupil
 
 
 class GuardianInline(admin.TabularInline):
@@ -32,3 +32,13 @@ class PupilAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "internal_number", "class_name"]
     list_select_related = ["school"]
     raw_id_fields = ["household"]
+
+
+@admin.register(InternetCode)
+class InternetCodeAdmin(admin.ModelAdmin):
+    list_display = ["provider", "school", "valid_until", "household", "issued_at", "activated_at"]
+    list_filter = ["provider", "valid_until"]
+    search_fields = ["provider", "batch", "school__name"]
+    list_select_related = ["school", "household"]
+    raw_id_fields = ["household"]
+    exclude = ["code"]  # a secret: handed out through the coordinator's page only

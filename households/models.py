@@ -51,6 +51,7 @@ class Household(models.Model):
     internet_at_home = models.CharField(
         _("internet at home"), max_length=8, choices=Access.choices, default=Access.UNKNOWN
     )
+    pointed_to_social_tariff_at = models.DateTimeField(_("pointed to the social tariff on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCHOOL_PATH = "school"
@@ -122,3 +123,50 @@ class Pupil(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
+
+
+class InternetCode(models.Model):
+    """A free internet access code from a provider. The code is a secret: shown only to the
+    coordinator who hands it out and in the letter to the family."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="internet_codes")
+    provider = models.CharField(_("provider"), max_length=80)
+    code = models.CharField(_("code"), max_length=120)
+    valid_until = models.DateField(_("valid until"))
+    batch = models.CharField(_("batch"), max_length=120, blank=True)
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="internet_codes"
+    )
+    issued_at = models.DateTimeField(_("handed out at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    extended_until = models.DateField(_("extended until"), null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["valid_until", "provider"]
+        verbose_name = _("internet code")
+        verbose_name_plural = _("internet codes")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "code"], name="internet_code_unique_per_provider"),
+            models.CheckConstraint(
+                name="internet_code_issued_has_household",
+                condition=Q(issued_at__isnull=True) | Q(household__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="internet_code_activated_after_issue",
+                condition=Q(activated_at__isnull=True) | Q(issued_at__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "issued_at", "activated_at"])]
+
+    def __str__(self):
+        return f"{self.provider} ({self.valid_until})"  # never the code itself
+
+    @property
+    def expires_on(self):
+        return self.extended_until or self.valid_until

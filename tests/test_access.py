@@ -6,6 +6,7 @@ a page with an id in its path must be registered in OBJECT_KWARGS, or this test 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from households.models import InternetCode
 from lending.models import AgreementTerms, Incident, Repair
 
 from .factories import AgreementFactory, GuardianFactory, LoanFactory, StaffMemberFactory
@@ -58,6 +59,8 @@ def world_b(school_b, lop_b):
         "incident_id": Incident.objects.create(device=loan.device, loan=loan, kind="damage").pk,
         "repair_id": Repair.objects.create(device=loan.device).pk,
         "terms_id": AgreementTerms.objects.create(school=school_b, version=1).pk,
+        "code_id": InternetCode.objects.create(school=school_b, provider="Telenet", code="B-SECRET",
+                                              valid_until="2027-06-30").pk,
     }
 
 
@@ -109,7 +112,9 @@ def test_lop_staff_reach_no_pupil_or_device_page(lop_staff_a, school_a, client):
            "staff_member_id": StaffMemberFactory(school=school_a).pk,
            "incident_id": Incident.objects.create(device=loan.device, loan=loan, kind="damage").pk,
            "repair_id": Repair.objects.create(device=loan.device).pk,
-           "terms_id": AgreementTerms.objects.create(school=school_a, version=1).pk}
+           "terms_id": AgreementTerms.objects.create(school=school_a, version=1).pk,
+           "code_id": InternetCode.objects.create(school=school_a, provider="Telenet", code="A-SECRET",
+                                                 valid_until="2027-06-30").pk}
     client.force_login(lop_staff_a)
     for name, route, converters in portal_urls():
         if not converters or set(converters) == {"lop_id"}:
