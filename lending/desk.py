@@ -15,7 +15,8 @@ from portal.audit import record, snapshot as _snapshot
 
 from .due_dates import default_due, next_school_year_end
 from .models import Agreement, Device, Incident, Loan, Repair
-from .terms import agreement_open_for_loan, current_terms
+from .agreements import agreement_open
+from .terms import current_terms
 
 LOAN_FIELDS = ["status", "due_on", "returned_at", "condition_in", "accessories_in", "note"]
 
@@ -81,7 +82,7 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
             ) from None
         device.status = Device.Status.ON_LOAN
         device.save(update_fields=["status"])
-        agreement_open_for_loan(loan=loan)
+        agreement_open(loan=loan)  # also queues the PDF render after commit
         record(actor=by, action="loan.checkout", instance=loan, school=device.school,
                after=snapshot(loan, ["device", "pupil", "staff_member", "due_policy", "due_on",
                                      "condition_out", "accessories_out"]))

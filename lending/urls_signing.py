@@ -1,4 +1,9 @@
-"""URLs of the signing pages (see lending/urls.py)."""
-from django.urls import path  # noqa: F401
+"""URLs of the signing pages (see lending/urls.py). Parents have no account: the token is the key."""
+from django.urls import path
 
-urlpatterns = []
+from . import views_signing as views
+
+urlpatterns = [
+    path("<str:token>/", views.public_sign, name="public_sign"),
+    path("<str:token>/signed.pdf", views.public_signed_pdf, name="public_signed_pdf"),
+]
