@@ -13,6 +13,8 @@ def _entries(po_path):
     """(msgid, msgstr, fuzzy) for every entry but the header; enough of the format for this check."""
     entries, block = [], []
     for line in po_path.read_text(encoding="utf-8").split("\n") + [""]:
+        if line.startswith("#|"):
+            continue  # the previous msgid of a fuzzy entry, not this entry's
         if line.strip():
             block.append(line)
             continue
