@@ -23,6 +23,23 @@ def _checkout_action(world, client):
     return checkout
 
 
+def _pdf_actions(world):
+    from lending.models import Agreement
+    from lending.pdf import render_document
+
+    agreement = (Agreement.objects.filter(loan__device__school=world["school"])
+                 .select_related("loan__device__school", "loan__pupil__household", "terms").first())
+    if agreement is None:
+        return []
+    french = Agreement.objects.get(pk=agreement.pk)
+    french.language = "fr"
+    return [
+        ("agreement PDF render (nl, 1 page)", lambda: render_document(agreement)),
+        ("agreement PDF render (fr, 1 page)", lambda: render_document(french)),
+        ("signed agreement PDF render (2 pages)", lambda: render_document(agreement, signed=True)),
+    ]
+
+
 def run(world, client, *, runs):
     from django.urls import NoReverseMatch, reverse
 
@@ -30,5 +47,8 @@ def run(world, client, *, runs):
         reverse("desk_checkout")
     except NoReverseMatch:
         return []
-    return [measure("checkout POST /desk/ (one new loan)", _checkout_action(world, client), runs=runs,
-                    note="each run hands out another device to another pupil; includes the agreement row")]
+    results = [measure("checkout POST /desk/ (one new loan)", _checkout_action(world, client), runs=runs,
+                       note="each run hands out another device to another pupil; includes the agreement row")]
+    for label, action in _pdf_actions(world):
+        results.append(measure(label, action, runs=runs, count_queries=False, trace_memory=True))
+    return results
