@@ -37,10 +37,8 @@ def run_all(world, *, runs):
             print(f"  (skipped: {label}: page not built yet)")
             continue
         results.append(measure(label, action, runs=runs))
-    try:
-        from . import extra
+    from . import extra, reports
 
-        results.extend(extra.run(world, client, runs=runs))
-    except ImportError:
-        pass
+    results.extend(extra.run(world, client, runs=runs))
+    results.extend(reports.run(world, client, runs=runs))
     return results

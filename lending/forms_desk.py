@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from households.models import Pupil
 from portal.models import StaffMember
@@ -65,20 +65,20 @@ def _scan_widget():
 
 
 class CheckoutForm(forms.Form):
-    asset_tag = forms.CharField(label=_lazy("Asset tag"), max_length=40, widget=_scan_widget())
-    q = forms.CharField(label=_lazy("Borrower: type part of a name or class"), required=False, max_length=100,
+    asset_tag = forms.CharField(label=gettext_lazy("Asset tag"), max_length=40, widget=_scan_widget())
+    q = forms.CharField(label=gettext_lazy("Borrower: type part of a name or class"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}))
     searched = forms.CharField(required=False, widget=forms.HiddenInput)
     borrower = forms.CharField(required=False, widget=forms.HiddenInput)
-    due_on = forms.DateField(label=_lazy("Due back on"), required=False,
-                             help_text=_lazy("Empty: the school's policy decides."),
+    due_on = forms.DateField(label=gettext_lazy("Due back on"), required=False,
+                             help_text=gettext_lazy("Empty: the school's policy decides."),
                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    condition_out = forms.ChoiceField(label=_lazy("Condition"), choices=Loan.Condition.choices,
+    condition_out = forms.ChoiceField(label=gettext_lazy("Condition"), choices=Loan.Condition.choices,
                                       initial=Loan.Condition.GOOD)
-    accessories = forms.MultipleChoiceField(label=_lazy("Accessories handed out"), required=False,
+    accessories = forms.MultipleChoiceField(label=gettext_lazy("Accessories handed out"), required=False,
                                             choices=Device.Accessory.choices, initial=[Device.Accessory.CHARGER],
                                             widget=forms.CheckboxSelectMultiple)
-    note = forms.CharField(label=_lazy("Note"), required=False, max_length=1000,
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -159,22 +159,22 @@ def looks_like_image(head: bytes) -> bool:
 
 
 class CheckinForm(forms.Form):
-    asset_tag = forms.CharField(label=_lazy("Asset tag"), max_length=40, widget=_scan_widget())
-    condition_in = forms.ChoiceField(label=_lazy("Condition"), choices=Loan.Condition.choices,
+    asset_tag = forms.CharField(label=gettext_lazy("Asset tag"), max_length=40, widget=_scan_widget())
+    condition_in = forms.ChoiceField(label=gettext_lazy("Condition"), choices=Loan.Condition.choices,
                                      initial=Loan.Condition.GOOD, widget=forms.RadioSelect)
-    accessories_in = forms.MultipleChoiceField(label=_lazy("Accessories returned"), required=False,
+    accessories_in = forms.MultipleChoiceField(label=gettext_lazy("Accessories returned"), required=False,
                                                choices=Device.Accessory.choices, widget=forms.CheckboxSelectMultiple)
-    return_photo = forms.FileField(label=_lazy("Photo (optional)"), required=False,
-                                   help_text=_lazy("JPEG, PNG or WebP, at most 5 MB."),
+    return_photo = forms.FileField(label=gettext_lazy("Photo (optional)"), required=False,
+                                   help_text=gettext_lazy("JPEG, PNG or WebP, at most 5 MB."),
                                    widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-    note = forms.CharField(label=_lazy("Note"), required=False, max_length=1000,
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    send_to_repair = forms.BooleanField(label=_lazy("Send to repair"), required=False)
-    supplier = forms.CharField(label=_lazy("Repairer"), required=False, max_length=200)
-    record_incident = forms.BooleanField(label=_lazy("Record the damage as an incident"), required=False)
-    incident_description = forms.CharField(label=_lazy("What happened"), required=False, max_length=2000,
+    send_to_repair = forms.BooleanField(label=gettext_lazy("Send to repair"), required=False)
+    supplier = forms.CharField(label=gettext_lazy("Repairer"), required=False, max_length=200)
+    record_incident = forms.BooleanField(label=gettext_lazy("Record the damage as an incident"), required=False)
+    incident_description = forms.CharField(label=gettext_lazy("What happened"), required=False, max_length=2000,
                                            widget=forms.Textarea(attrs={"rows": 2}))
-    cost_to_family = forms.DecimalField(label=_lazy("Cost to the family (euro)"), required=False, min_value=0,
+    cost_to_family = forms.DecimalField(label=gettext_lazy("Cost to the family (euro)"), required=False, min_value=0,
                                         max_digits=7, decimal_places=2, initial=Decimal("0"))
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -255,8 +255,8 @@ class IncidentForm(forms.ModelForm):
 
 
 class RepairSendForm(forms.Form):
-    supplier = forms.CharField(label=_lazy("Repairer"), required=False, max_length=200)
-    note = forms.CharField(label=_lazy("Note"), required=False, max_length=1000,
+    supplier = forms.CharField(label=gettext_lazy("Repairer"), required=False, max_length=200)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -265,9 +265,9 @@ class RepairSendForm(forms.Form):
 
 
 class RepairBackForm(forms.Form):
-    cost = forms.DecimalField(label=_lazy("Cost of the repair (euro)"), min_value=0, max_digits=8,
+    cost = forms.DecimalField(label=gettext_lazy("Cost of the repair (euro)"), min_value=0, max_digits=8,
                               decimal_places=2, initial=Decimal("0"))
-    back_on = forms.DateField(label=_lazy("Back on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    back_on = forms.DateField(label=gettext_lazy("Back on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -283,9 +283,9 @@ class RepairBackForm(forms.Form):
 
 class LeaverForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_lazy("The pupil leaves the school"), widget=forms.RadioSelect,
-        choices=[("return", _lazy("The device comes back to school")),
-                 ("transfer", _lazy("The device goes with the pupil to the new school"))],
+        label=gettext_lazy("The pupil leaves the school"), widget=forms.RadioSelect,
+        choices=[("return", gettext_lazy("The device comes back to school")),
+                 ("transfer", gettext_lazy("The device goes with the pupil to the new school"))],
     )
 
     def __init__(self, *args, **kwargs):
@@ -294,7 +294,7 @@ class LeaverForm(forms.Form):
 
 
 class YearEndForm(forms.Form):
-    renew = forms.MultipleChoiceField(label=_lazy("Pupils who stay: renew until next 31 August"), required=False,
+    renew = forms.MultipleChoiceField(label=gettext_lazy("Pupils who stay: renew until next 31 August"), required=False,
                                       widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, loans, **kwargs):

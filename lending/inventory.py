@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from portal.audit import record, snapshot
 from portal.models import AuditEvent, School
@@ -143,15 +143,15 @@ def display_value(field: str, value) -> str:
 # Audit actions of the desk services (lending/desk.py) on a device's loans, repairs and incidents: what the
 # history calls them, and the device status they leave behind when that is certain.
 DESK_ACTIONS = {
-    "loan.checkout": (_lazy("Handed out at the desk"), Device.Status.ON_LOAN),
-    "loan.checkin": (_lazy("Taken back"), None),
+    "loan.checkout": (gettext_lazy("Handed out at the desk"), Device.Status.ON_LOAN),
+    "loan.checkin": (gettext_lazy("Taken back"), None),
     "loan.lost": (Loan.Status.LOST.label, Device.Status.LOST),
     "loan.transfer": (Loan.Status.TRANSFERRED.label, None),
-    "loan.leaver_return": (_lazy("Taken back"), None),
-    "loan.renew": (_lazy("Loan renewed"), None),
-    "repair.send": (_lazy("Sent for repair"), Device.Status.IN_REPAIR),
-    "repair.back": (_lazy("Back from repair"), Device.Status.AVAILABLE),
-    "incident.create": (_lazy("Incident reported"), None),
+    "loan.leaver_return": (gettext_lazy("Taken back"), None),
+    "loan.renew": (gettext_lazy("Loan renewed"), None),
+    "repair.send": (gettext_lazy("Sent for repair"), Device.Status.IN_REPAIR),
+    "repair.back": (gettext_lazy("Back from repair"), Device.Status.AVAILABLE),
+    "incident.create": (gettext_lazy("Incident reported"), None),
 }
 
 

@@ -60,17 +60,8 @@ def _count_per_school(queryset, school_path):
     )
 
 
-def lop_school_figures(lop):
-    """One row per school of an LOP, in one query; counts only, never a pupil."""
-    return (
-        School.objects.filter(lop=lop)
-        .annotate(
-            pupil_count=_count_per_school(Pupil.objects.filter(active=True), "school"),
-            flagged_count=_count_per_school(Pupil.objects.filter(active=True, needs_device=True), "school"),
-            open_loan_count=_count_per_school(
-                Loan.objects.filter(status=Loan.Status.ACTIVE, pupil__isnull=False), "device__school"
-            ),
-            device_count=_count_per_school(Device.objects.all(), "school"),
-        )
-        .order_by("name")
-    )
+def lop_school_figures(lop, year=None):
+    """One dict of counts per school of an LOP, never a pupil: see portal/reports.py (8 queries)."""
+    from .reports import SchoolYear, school_rows
+
+    return school_rows(School.objects.filter(lop=lop), year or SchoolYear.current())

@@ -37,6 +37,7 @@ urlpatterns = [
     path("school/", views.school_dashboard, name="school_dashboard"),
     path("lop/", views.lop_overview, name="lop_overview"),
     path("lop/<int:lop_id>/", views.lop_detail, name="lop_detail"),
+    path("reports/", include("portal.urls_reports")),
     path("", include("lending.urls")),
     path("pupils/", include("households.urls")),
     # Parents' pages: no account, a token in the link.

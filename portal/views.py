@@ -1,12 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import selectors, views_reports
 from .access import lop_staff_required, lops_for, role_at_school, school_required
-from .suppression import cell, column_total
 
 
 @login_required
@@ -38,29 +37,9 @@ def lop_overview(request):
     return render(request, "portal/lop_overview.html", {"lops": lops})
 
 
-# Figures about pupils are suppressed when small; device counts say nothing about a child.
-SUPPRESSED_COLUMNS = {"pupils": "pupil_count", "flagged": "flagged_count", "open_loans": "open_loan_count"}
-
-
-@require_GET
-@lop_staff_required
 def lop_detail(request, lop_id):
-    lop = get_object_or_404(request.lops, pk=lop_id)
-    schools = list(selectors.lop_school_figures(lop))
-    rows = [
-        {
-            "school": school,
-            "devices": school.device_count,
-            **{column: cell(getattr(school, field)) for column, field in SUPPRESSED_COLUMNS.items()},
-        }
-        for school in schools
-    ]
-    totals = {
-        column: column_total([getattr(school, field) for school in schools])
-        for column, field in SUPPRESSED_COLUMNS.items()
-    }
-    totals["devices"] = sum(school.device_count for school in schools)
-    return render(request, "portal/lop_detail.html", {"lop": lop, "rows": rows, "totals": totals})
+    """The LOP report: figures per school, breakdowns and exports (portal/views_reports.py)."""
+    return views_reports.lop_report(request, lop_id)
 
 
 @require_GET
