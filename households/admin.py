@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Guardian, Household, InternetCode, Pupil
+from .models import (Guardian, Household, InternetCode, Pupil, Referral, SupportOrganisation, Survey, SurveyAnswer,
+                     SurveyInvite)
 
 
 class GuardianInline(admin.TabularInline):
@@ -42,3 +43,47 @@ class InternetCodeAdmin(admin.ModelAdmin):
     list_select_related = ["school", "household"]
     raw_id_fields = ["household"]
     exclude = ["code"]  # a secret: handed out through the coordinator's page only
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "school", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["title", "school__name"]
+    list_select_related = ["school"]
+
+
+@admin.register(SurveyInvite)
+class SurveyInviteAdmin(admin.ModelAdmin):
+    list_display = ["survey", "household", "channel", "sent_at", "expires_at", "answered_at"]
+    list_filter = ["channel", "answered_at"]
+    search_fields = ["household__name", "survey__title"]
+    list_select_related = ["survey", "household"]
+    raw_id_fields = ["household"]
+    exclude = ["token_hash"]
+
+
+@admin.register(SurveyAnswer)
+class SurveyAnswerAdmin(admin.ModelAdmin):
+    list_display = ["invite", "computer", "internet", "wants_device", "wants_internet", "wants_help", "method"]
+    list_filter = ["computer", "internet", "wants_device", "wants_internet", "wants_help", "answered_by", "method"]
+    search_fields = ["invite__household__name", "invite__survey__title"]
+    list_select_related = ["invite__survey", "invite__household"]
+    raw_id_fields = ["invite"]
+
+
+@admin.register(SupportOrganisation)
+class SupportOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "kind", "lop", "active"]
+    list_filter = ["kind", "active", "lop"]
+    search_fields = ["name", "municipality", "helps_with"]
+    list_select_related = ["lop"]
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["household", "organisation", "reason", "status", "created_at"]
+    list_filter = ["reason", "status"]
+    search_fields = ["household__name", "organisation__name"]
+    list_select_related = ["household", "organisation"]
+    raw_id_fields = ["household"]

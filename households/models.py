@@ -170,3 +170,179 @@ class InternetCode(models.Model):
     @property
     def expires_on(self):
         return self.extended_until or self.valid_until
+
+
+# --- needs survey ----------------------------------------------------------------------------------
+
+class Survey(models.Model):
+    """A short needs survey a school sends to every family of the chosen grades or classes."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField(_("title"), max_length=200)
+    grades = models.JSONField(_("grades"), default=list, blank=True)
+    class_names = models.JSONField(_("classes"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("needs survey")
+        verbose_name_plural = _("needs surveys")
+
+    def __str__(self):
+        return self.title
+
+
+class SurveyInvite(models.Model):
+    """One household's link to a survey. Only the SHA-256 of the token is stored."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invites")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="survey_invites")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Household.Channel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    SCHOOL_PATH = "survey__school"
+
+    class Meta:
+        ordering = ["household__name"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "household"], name="survey_invite_once_per_household"),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} – {self.household}"  # never the token
+
+
+class SurveyAnswer(models.Model):
+    class Computer(models.TextChoices):
+        YES = "yes", _("Yes, the child can use it")
+        SHARED = "shared", _("Yes, but we share it")
+        NO = "no", _("No")
+
+    class Internet(models.TextChoices):
+        GOOD = "good", _("Yes, good enough for video lessons")
+        WEAK = "weak", _("Yes, but not good enough for video lessons")
+        NO = "no", _("No")
+
+    class AnsweredBy(models.TextChoices):
+        FAMILY = "family", _("The family")
+        COORDINATOR = "coordinator", _("The coordinator")
+
+    class Method(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("On paper")
+        PHONE = "phone", _("By phone")
+
+    invite = models.OneToOneField(SurveyInvite, on_delete=models.CASCADE, related_name="answer")
+    computer = models.CharField(_("computer at home"), max_length=8, choices=Computer.choices)
+    shared_with = models.PositiveSmallIntegerField(_("shared with how many people"), null=True, blank=True)
+    internet = models.CharField(_("internet at home"), max_length=8, choices=Internet.choices)
+    wants_device = models.BooleanField(_("would like to borrow a device"), default=False)
+    wants_internet = models.BooleanField(_("would like free internet"), default=False)
+    wants_help = models.BooleanField(_("would like help to get started"), default=False)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    answered_by = models.CharField(_("answered by"), max_length=12, choices=AnsweredBy.choices)
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCHOOL_PATH = "invite__survey__school"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+
+    def __str__(self):
+        return f"{self.invite}"
+
+    @property
+    def needs_device(self) -> bool:
+        # No computer at all, or the family asks to borrow one (a shared computer may be enough).
+        return self.wants_device or self.computer == self.Computer.NO
+
+    @property
+    def needs_internet(self) -> bool:
+        # Internet that cannot carry a video lesson is not adequate internet.
+        return self.wants_internet or self.internet in (self.Internet.NO, self.Internet.WEAK)
+
+
+# --- local support ---------------------------------------------------------------------------------
+
+class SupportOrganisation(models.Model):
+    """A local e-inclusion organisation (digital neighbourhood centre, library, ...)."""
+
+    class Kind(models.TextChoices):
+        DIGITAL_CENTRE = "centre", _("Digital neighbourhood centre")
+        LIBRARY = "library", _("Library")
+        OCMW = "ocmw", _("OCMW / social services")
+        OTHER = "other", _("Other")
+
+    lop = models.ForeignKey(
+        "portal.Lop", null=True, blank=True, on_delete=models.CASCADE, related_name="support_organisations"
+    )
+    municipality = models.CharField(_("municipality"), max_length=120)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.DIGITAL_CENTRE)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    helps_with = models.TextField(_("what they help with"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        verbose_name = _("support organisation")
+        verbose_name_plural = _("support organisations")
+
+    def __str__(self):
+        return f"{self.name} ({self.municipality})"
+
+
+class Referral(models.Model):
+    class Reason(models.TextChoices):
+        FIRST_USE = "first_use", _("First use")
+        TECHNICAL = "technical", _("Technical problem")
+        SOFTWARE = "software", _("Software")
+        PARENT_SKILLS = "skills", _("Digital skills of the parent")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "progress", _("In progress")
+        DONE = "done", _("Done")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="referrals")
+    organisation = models.ForeignKey(SupportOrganisation, on_delete=models.PROTECT, related_name="referrals")
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(_("done on"), null=True, blank=True)
+
+    SCHOOL_PATH = "household__school"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self):
+        return f"{self.get_reason_display()} → {self.organisation.name}"

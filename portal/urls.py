@@ -40,8 +40,10 @@ urlpatterns = [
     path("reports/", include("portal.urls_reports")),
     path("", include("lending.urls")),
     path("pupils/", include("households.urls")),
+    path("families/", include("households.urls_families")),
     # Parents' pages: no account, a token in the link.
     path("s/", include("lending.urls_signing")),
+    path("q/", include("households.urls_survey_public")),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

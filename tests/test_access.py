@@ -61,7 +61,20 @@ def world_b(school_b, lop_b):
         "terms_id": AgreementTerms.objects.create(school=school_b, version=1).pk,
         "code_id": InternetCode.objects.create(school=school_b, provider="Telenet", code="B-SECRET",
                                               valid_until="2027-06-30").pk,
+        **_family_ids(school_b, loan.pupil.household),
     }
+
+
+def _family_ids(school, household):
+    """A survey, an invitation and a referral of `school` (households/models.py)."""
+    from households.models import Referral, SupportOrganisation, Survey, SurveyInvite
+
+    survey = Survey.objects.create(school=school, title="Survey", grades=[5])
+    invite = SurveyInvite.objects.create(survey=survey, household=household, token_hash=f"{school.pk:064d}",
+                                         channel="paper", expires_at="2030-01-01T00:00:00Z")
+    organisation = SupportOrganisation.objects.create(lop=school.lop, municipality="Gent", name="Buurtcentrum")
+    referral = Referral.objects.create(household=household, organisation=organisation, reason="first_use")
+    return {"survey_id": survey.pk, "invite_id": invite.pk, "referral_id": referral.pk}
 
 
 def _fill(route, converters, ids):
@@ -114,7 +127,8 @@ def test_lop_staff_reach_no_pupil_or_device_page(lop_staff_a, school_a, client):
            "repair_id": Repair.objects.create(device=loan.device).pk,
            "terms_id": AgreementTerms.objects.create(school=school_a, version=1).pk,
            "code_id": InternetCode.objects.create(school=school_a, provider="Telenet", code="A-SECRET",
-                                                 valid_until="2027-06-30").pk}
+                                                 valid_until="2027-06-30").pk,
+           **_family_ids(school_a, loan.pupil.household)}
     client.force_login(lop_staff_a)
     for name, route, converters in portal_urls():
         if not converters or set(converters) == {"lop_id"}:

@@ -1,0 +1,217 @@
+"""The needs survey: invite every family of chosen grades or classes, read their answers, set flags.
+
+Links follow the agreement links' rules (lending/signing.py): a 256-bit random token goes to the
+family, only its SHA-256 is stored, the link expires, and a used, expired or unknown link gets a
+friendly page that changes nothing.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lending.signing import hash_token, new_token
+from portal import audit
+
+from .models import Household, Pupil, Survey, SurveyAnswer, SurveyInvite
+
+logger = logging.getLogger(__name__)
+
+LINK_DAYS = 30
+ACCESS_FROM_COMPUTER = {
+    SurveyAnswer.Computer.YES: Household.Access.YES,
+    SurveyAnswer.Computer.SHARED: Household.Access.SHARED,
+    SurveyAnswer.Computer.NO: Household.Access.NONE,
+}
+ACCESS_FROM_INTERNET = {
+    SurveyAnswer.Internet.GOOD: Household.Access.YES,
+    SurveyAnswer.Internet.WEAK: Household.Access.SHARED,
+    SurveyAnswer.Internet.NO: Household.Access.NONE,
+}
+
+
+class SurveyError(Exception):
+    pass
+
+
+def selected_pupils(survey: Survey):
+    """The active pupils of the survey's grades or classes."""
+    selection = Q(pk__in=[])
+    if survey.grades:
+        selection |= Q(grade__in=survey.grades)
+    if survey.class_names:
+        selection |= Q(class_name__in=survey.class_names)
+    return Pupil.objects.filter(selection, school=survey.school, active=True)
+
+
+def survey_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + reverse("public_survey", args=[token])
+
+
+def _channel_for(household: Household, guardians, wanted: str) -> str:
+    channel = household.contact_channel if wanted == "household" else wanted
+    if channel == Household.Channel.EMAIL and not any(g.email for g in guardians):
+        return Household.Channel.PAPER
+    if channel == Household.Channel.SMS and not any(g.phone for g in guardians):
+        return Household.Channel.PAPER
+    return channel
+
+
+def survey_create(*, school, title: str, grades: list[int], class_names: list[str], channel: str, by,
+                  base_url: str) -> Survey:
+    """Create the survey and one invite per household; e-mail and SMS go out after commit.
+
+    Families without the chosen channel's address get a paper letter (printed from the survey page).
+    """
+    with transaction.atomic():
+        survey = Survey.objects.create(school=school, title=title, grades=sorted(grades),
+                                       class_names=sorted(class_names), created_by=by)
+        households = Household.objects.filter(
+            school=school, pk__in=selected_pupils(survey).values("household_id")).prefetch_related("guardians")
+        now = timezone.now()
+        outgoing = []
+        invites = []
+        for household in households:
+            guardians = list(household.guardians.all())
+            token = new_token()
+            invite = SurveyInvite(survey=survey, household=household, token_hash=hash_token(token),
+                                  channel=_channel_for(household, guardians, channel),
+                                  expires_at=now + timedelta(days=LINK_DAYS))
+            if invite.channel != Household.Channel.PAPER:
+                invite.sent_at = now
+                outgoing.append((invite, household, guardians, token))
+            invites.append(invite)
+        SurveyInvite.objects.bulk_create(invites)
+        audit.record(actor=by, action="survey.created", instance=survey, school=school,
+                     after={"title": title, "grades": survey.grades, "classes": survey.class_names,
+                            "invites": len(invites)})
+        for invite, household, guardians, token in outgoing:
+            _queue_message(invite, household, guardians, survey_url(base_url, token))
+    return survey
+
+
+def _queue_message(invite, household, guardians, url):
+    from lending.pdf import display_language
+    from lending.tasks import send_agreement_sms
+    from portal.tasks import send_email
+
+    language = display_language(household.preferred_language)
+    context = {"school": invite.survey.school, "url": url, "household": household}
+    with translation.override(language):
+        if invite.channel == Household.Channel.EMAIL:
+            to = sorted({g.email for g in guardians if g.email})
+            subject = _("A short question from the school: computer and internet at home")
+            body = render_to_string("households/survey_message_email.html", context)
+            transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
+        else:
+            to = sorted({g.phone for g in guardians if g.phone})
+            text = render_to_string("households/survey_message_sms.html", context).strip()
+            transaction.on_commit(lambda: [send_agreement_sms.delay(number, text) for number in to])
+
+
+def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
+    """New links for the unanswered paper invites (older printed links stop working), one per letter."""
+    result = []
+    now = timezone.now()
+    with transaction.atomic():
+        invites = (SurveyInvite.objects.select_for_update(of=("self",))
+                   .filter(survey=survey, channel=Household.Channel.PAPER, answered_at__isnull=True)
+                   .select_related("household").order_by("household__name", "pk"))
+        for invite in invites:
+            token = new_token()
+            invite.token_hash = hash_token(token)
+            invite.sent_at = now
+            invite.expires_at = now + timedelta(days=LINK_DAYS)
+            invite.save(update_fields=["token_hash", "sent_at", "expires_at"])
+            result.append({"invite": invite, "household": invite.household, "url": survey_url(base_url, token)})
+        audit.record(actor=by, action="survey.letters_printed", instance=survey, school=survey.school,
+                     after={"letters": len(result)})
+    return result
+
+
+def render_letters_pdf(*, survey: Survey, base_url: str, by) -> bytes:
+    from lending.pdf import display_language, html_to_pdf, qr_svg_data_url
+
+    pages = []
+    for letter in letters(survey=survey, base_url=base_url, by=by):
+        language = display_language(letter["household"].preferred_language)
+        with translation.override(language):
+            pages.append(render_to_string("pdf/survey_letter_page.html", {
+                **letter, "school": survey.school, "language": language, "qr": qr_svg_data_url(letter["url"])}))
+    html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey})
+    return html_to_pdf(html)
+
+
+# --- the link ---------------------------------------------------------------------------------------
+
+@dataclass
+class InviteLookup:
+    invite: SurveyInvite | None
+    state: str  # "ok", "used", "expired" or "unknown"
+
+
+def lookup(token: str) -> InviteLookup:
+    if not token or len(token) > 100:
+        return InviteLookup(None, "unknown")
+    invite = (SurveyInvite.objects.select_related("survey__school", "household")
+              .filter(token_hash=hash_token(token)).first())
+    if invite is None:
+        return InviteLookup(None, "unknown")
+    if invite.answered_at is not None:
+        return InviteLookup(invite, "used")
+    if invite.expires_at <= timezone.now():
+        return InviteLookup(invite, "expired")
+    return InviteLookup(invite, "ok")
+
+
+# --- answers ----------------------------------------------------------------------------------------
+
+def answer_record(*, invite: SurveyInvite, data: dict, answered_by: str, method: str, language: str = "",
+                  by=None) -> SurveyAnswer:
+    """Save the answers once, flag the household's pupils, update the household. Raises SurveyError
+    when the invite was already answered (a second tab, a double click)."""
+    with transaction.atomic():
+        claimed = SurveyInvite.objects.filter(pk=invite.pk, answered_at__isnull=True).update(
+            answered_at=timezone.now())
+        if not claimed:
+            raise SurveyError(_("This survey was already answered."))
+        answer = SurveyAnswer.objects.create(
+            invite=invite, computer=data["computer"],
+            shared_with=data.get("shared_with") if data["computer"] == SurveyAnswer.Computer.SHARED else None,
+            internet=data["internet"], wants_device=bool(data["wants_device"]),
+            wants_internet=bool(data["wants_internet"]), wants_help=bool(data["wants_help"]),
+            language=language[:8], answered_by=answered_by, method=method,
+            recorded_by=by if by is not None and by.is_authenticated else None,
+        )
+        household = invite.household
+        before = audit.snapshot(household, fields=["device_at_home", "internet_at_home"])
+        household.device_at_home = ACCESS_FROM_COMPUTER[answer.computer]
+        household.internet_at_home = ACCESS_FROM_INTERNET[answer.internet]
+        household.save(update_fields=["device_at_home", "internet_at_home"])
+        pupils = Pupil.objects.filter(household=household, school=invite.survey.school, active=True)
+        if answer.needs_device:
+            pupils.update(needs_device=True)
+        if answer.needs_internet:
+            pupils.update(needs_internet=True)
+        audit.record(actor=by, action="survey.answered", instance=answer, school=invite.survey.school,
+                     before=before, after={**audit.snapshot(household, fields=["device_at_home", "internet_at_home"]),
+                                           "needs_device": answer.needs_device,
+                                           "needs_internet": answer.needs_internet,
+                                           "wants_help": answer.wants_help, "method": method})
+    return answer
+
+
+def response_by_class(survey: Survey) -> list[dict]:
+    """Per class: families invited, families that answered, and the rate. One query."""
+    rows = (selected_pupils(survey).filter(household__survey_invites__survey=survey)
+            .values("class_name")
+            .annotate(invited=Count("household", distinct=True),
+                      answered=Count("household", distinct=True,
+                                     filter=Q(household__survey_invites__answered_at__isnull=False)))
+            .order_by("class_name"))
+    return [{**row, "rate": row["answered"] / row["invited"] if row["invited"] else None} for row in rows]
