@@ -1,0 +1,182 @@
+"""Flanders-scale data in PostgreSQL, loaded with COPY, and the report pages measured on it.
+
+    python -m bench.flanders [--scale 1.0] [--runs 5] [--keep]
+
+At scale 1: 3,800 schools in 70 LOPs, 1.2 million pupils, 900,000 households, 700,000 devices,
+300,000 loans (250,000 open) with their agreements, 50,000 internet codes, 6,000 incidents.
+"""
+import argparse
+import os
+import platform
+import random
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone as dt_timezone
+from decimal import Decimal
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("bench needs PostgreSQL: set DATABASE_URL (make bench finds a local server itself)")
+    base, _, name = url.rpartition("/")
+    return f"{base}/{name.split('?')[0]}_flanders"
+
+
+PROVINCES = ["antwerpen"] * 9 + ["oost-vlaanderen"] * 8 + ["west-vlaanderen"] * 6 + ["limburg"] * 4 + \
+    ["vlaams-brabant"] * 5 + ["brussel"] * 2
+NETWORKS = ["go"] * 2 + ["ogo"] * 2 + ["vgo"] * 6
+
+
+def load(scale: float):
+    from households.models import Household, InternetCode, Pupil
+    from lending.models import Agreement, Device, Incident, Loan
+    from portal.models import Lop, Role, School, User
+
+    from .copyload import copy_rows, reset_sequences
+
+    rng = random.Random(2026)
+    n_schools, n_lops = int(3800 * scale), max(2, int(70 * scale))
+    pupils_per_school, devices_per_school = 316, 184
+    loans_per_school, codes_per_school = 79, 13
+    now = datetime.now(dt_timezone.utc)
+    today = date.today()
+    started = time.perf_counter()
+
+    copy_rows(Lop, ({"id": i + 1, "name": f"LOP {i + 1}", "level": "both", "area": f"Regio {i + 1}"}
+                    for i in range(n_lops)))
+    schools = []
+    for i in range(n_schools):
+        level = "primary" if i % 5 < 3 else "secondary"
+        schools.append({"id": i + 1, "instellingsnummer": str(100000 + i), "name": f"School {i + 1}",
+                        "province": PROVINCES[i % len(PROVINCES)], "level": level, "special_needs": i % 9 == 0,
+                        "network": NETWORKS[i % len(NETWORKS)], "lop_id": 1 + i % n_lops,
+                        "municipality": f"Gemeente {i % 300}"})
+    copy_rows(School, schools)
+
+    def households():
+        for s in range(n_schools):
+            for h in range(pupils_per_school * 3 // 4):
+                yield {"id": s * 1000 + h + 1, "school_id": s + 1, "name": f"Gezin {h}",
+                       "internet_at_home": "none" if h % 11 == 0 else "yes", "created_at": now}
+    copy_rows(Household, households())
+
+    def pupils():
+        for s in range(n_schools):
+            primary = schools[s]["level"] == "primary"
+            for p in range(pupils_per_school):
+                yield {"id": s * 1000 + p + 1, "school_id": s + 1,
+                       "household_id": s * 1000 + (p % (pupils_per_school * 3 // 4)) + 1,
+                       "first_name": f"Kind{p}", "last_name": "Bench", "grade": 1 + p % 6,
+                       "class_name": f"{1 + p % 6}A", "internal_number": str(p), "active": True,
+                       "needs_device": p % 4 == 0 and (not primary or p % 6 >= 4)}
+    copy_rows(Pupil, pupils())
+
+    kinds = ["laptop", "laptop", "chromebook", "tablet"]
+    funding = ["digisprong", "digisprong", "government_2020", "school_budget", "donation"]
+
+    def devices():
+        for s in range(n_schools):
+            for d in range(devices_per_school):
+                yield {"id": s * 1000 + d + 1, "school_id": s + 1, "asset_tag": f"T{d:05d}",
+                       "kind": kinds[d % 4], "funding_source": funding[d % 5],
+                       "purchase_value": Decimal("450.00"),
+                       "status": "on_loan" if d < loans_per_school * 5 // 6 else "available", "created_at": now}
+    copy_rows(Device, devices())
+
+    def loans():
+        for s in range(n_schools):
+            for k in range(loans_per_school):
+                open_loan = k < loans_per_school * 5 // 6
+                start = now - timedelta(days=rng.randint(10, 300))
+                yield {"id": s * 1000 + k + 1, "device_id": s * 1000 + k + 1, "pupil_id": s * 1000 + k * 3 + 1,
+                       "status": "active" if open_loan else "returned", "started_at": start,
+                       "due_policy": "school_year", "due_on": today + timedelta(days=200),
+                       "returned_at": None if open_loan else start + timedelta(days=60)}
+    copy_rows(Loan, loans())
+
+    def agreements():
+        for s in range(n_schools):
+            for k in range(loans_per_school):
+                signed = k % 3 != 0
+                yield {"id": s * 1000 + k + 1, "loan_id": s * 1000 + k + 1, "text_version": "2026-1",
+                       "status": "signed" if signed else "sent", "signed_method": ("online" if k % 4 else "paper")
+                       if signed else "", "signed_at": now - timedelta(days=5) if signed else None,
+                       "created_at": now}
+    copy_rows(Agreement, agreements())
+
+    def codes():
+        for s in range(n_schools):
+            for c in range(codes_per_school):
+                issued = c < 9
+                yield {"id": s * 100 + c + 1, "school_id": s + 1, "provider": "Telenet", "code": f"C{s}-{c}",
+                       "valid_until": today + timedelta(days=180), "household_id": s * 1000 + c + 1 if issued else None,
+                       "issued_at": now - timedelta(days=30) if issued else None,
+                       "activated_at": now - timedelta(days=20) if c < 5 else None, "imported_at": now}
+    copy_rows(InternetCode, codes())
+
+    copy_rows(Incident, ({"id": i + 1, "device_id": (i % n_schools) * 1000 + 1, "kind": ["damage", "loss", "theft"][i % 3],
+                          "reported_at": now - timedelta(days=i % 200)} for i in range(int(6000 * scale))))
+    reset_sequences(Lop, School, Household, Pupil, Device, Loan, Agreement, InternetCode, Incident)
+    with __import__("django.db").db.connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    user = User.objects.create_user("bench@bench.test", "bench-password-123")
+    Role.objects.create(user=user, kind="coordinator", school_id=1)
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="python -m bench.flanders")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="reuse a filled database")
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = _database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["REDIS_URL"] = ""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from households.models import Pupil
+    from lending.models import Loan
+    from portal.models import School, User
+
+    from . import reports
+    from .data import ensure_database
+    from .harness import print_table
+
+    settings.ALLOWED_HOSTS = ["*"]
+    filled = args.keep and _has_data()
+    if not filled:
+        ensure_database(keep=False)
+        seconds = load(args.scale)
+        print(f"Loaded with COPY in {seconds:.1f} s")
+    school = School.objects.get(pk=1)
+    client = Client()
+    client.force_login(User.objects.get(email="bench@bench.test"))
+    results = reports.run({"school": school}, client, runs=args.runs)
+    print(f"\nFlanders-scale bench on {platform.node()} ({os.cpu_count()} cores), {date.today()}: "
+          f"{School.objects.count():,} schools, {Pupil.objects.count():,} pupils, "
+          f"{Loan.objects.count():,} loans\n")
+    print_table(results, sys.stdout)
+
+
+def _has_data():
+    try:
+        from django.db import connection
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM portal_school")
+            return cursor.fetchone()[0] > 0
+    except Exception:
+        return False
+
+
+if __name__ == "__main__":
+    main()
