@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from households import codes
 from portal.csvfiles import ImportRejected
+from portal.import_command import read_import_file, rejection
 from portal.models import School
 
 
@@ -20,12 +21,9 @@ class Command(BaseCommand):
         found = School.objects.filter(instellingsnummer=school).first()
         if found is None:
             raise CommandError(f"No school with number {school}")
-        try:
-            data = Path(file).read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+        data = read_import_file(file)
         try:
             count = codes.import_codes(school=found, data=data, batch=batch or Path(file).name)
         except ImportRejected as rejected:
-            raise CommandError("Nothing imported:\n" + "\n".join(str(e) for e in rejected.errors)) from None
+            raise rejection(self.stderr, file, rejected) from None
         self.stdout.write(self.style.SUCCESS(f"{count} internet codes imported for {found.name}."))

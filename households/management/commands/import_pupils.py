@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from households import roster
 from portal.csvfiles import ImportRejected
+from portal.import_command import read_import_file, rejection
 from portal.models import School
 
 
@@ -34,10 +34,7 @@ class Command(BaseCommand):
         found = School.objects.filter(instellingsnummer=number).first()
         if found is None:
             raise CommandError(_("There is no school with number %(number)s.") % {"number": school})
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror})
+        data = read_import_file(file)
         overrides = {}
         for item in mapping:
             field, sep, column = item.partition("=")
@@ -52,17 +49,7 @@ class Command(BaseCommand):
             else:
                 summary = roster.import_roster(school=found, data=data, filename=file.name, columns=columns)
         except ImportRejected as rejected:
-            for error in rejected.errors:
-                self.stderr.write(str(error))
-            count = len(rejected.errors)
-            raise CommandError(
-                ngettext(
-                    "%(file)s has %(count)d problem; nothing was imported.",
-                    "%(file)s has %(count)d problems; nothing was imported.",
-                    count,
-                )
-                % {"file": file, "count": count}
-            )
+            raise rejection(self.stderr, file, rejected) from None
         self.stdout.write(self.style.SUCCESS(str(summary)))
 
     @staticmethod

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from lending.device_import import import_devices
 from portal.csvfiles import ImportRejected
+from portal.import_command import read_import_file, rejection
 from portal.models import School
 
 
@@ -24,22 +24,9 @@ class Command(BaseCommand):
         found = School.objects.filter(instellingsnummer=school.strip()).first()
         if found is None:
             raise CommandError(_("There is no school with number %(number)s.") % {"number": school})
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror})
+        data = read_import_file(file)
         try:
             summary = import_devices(school=found, data=data)
         except ImportRejected as rejected:
-            for error in rejected.errors:
-                self.stderr.write(str(error))
-            count = len(rejected.errors)
-            raise CommandError(
-                ngettext(
-                    "%(file)s has %(count)d problem; nothing was imported.",
-                    "%(file)s has %(count)d problems; nothing was imported.",
-                    count,
-                )
-                % {"file": file, "count": count}
-            )
+            raise rejection(self.stderr, file, rejected) from None
         self.stdout.write(self.style.SUCCESS(str(summary)))

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from portal.csvfiles import ImportRejected
+from portal.import_command import read_import_file, rejection
 from portal.models import Lop
 from portal.school_import import import_schools
 
@@ -28,22 +28,9 @@ class Command(BaseCommand):
             lop = Lop.objects.filter(pk=lop_id).first()
             if lop is None:
                 raise CommandError(_("There is no LOP with id %(id)d.") % {"id": lop_id})
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror})
+        data = read_import_file(file)
         try:
             summary = import_schools(data=data, lop=lop)
         except ImportRejected as rejected:
-            for error in rejected.errors:
-                self.stderr.write(str(error))
-            count = len(rejected.errors)
-            raise CommandError(
-                ngettext(
-                    "%(file)s has %(count)d problem; nothing was imported.",
-                    "%(file)s has %(count)d problems; nothing was imported.",
-                    count,
-                )
-                % {"file": file, "count": count}
-            )
+            raise rejection(self.stderr, file, rejected) from None
         self.stdout.write(self.style.SUCCESS(str(summary)))
