@@ -38,34 +38,33 @@ class Table:
         return [self.header, *self.rows, *([self.total] if self.total else [])]
 
 
-L = gettext_lazy
 PUPIL_COLUMNS = [
-    Column("in_scope", L("Pupils in scope")),
-    Column("flagged", L("Need a device")),
-    Column("covered", L("Need a device and have one on loan")),
-    Column("coverage", L("Coverage"), of=("covered", "flagged")),
-    Column("open_pupil", L("Open loans to pupils")),
-    Column("loans_started", L("Loans handed out in the school year")),
-    Column("signed", L("Agreements signed")),
-    Column("signed_share", L("Share of open loans signed"), of=("signed", "open_pupil")),
-    Column("paper", L("Signed on paper")),
+    Column("in_scope", gettext_lazy("Pupils in scope")),
+    Column("flagged", gettext_lazy("Need a device")),
+    Column("covered", gettext_lazy("Need a device and have one on loan")),
+    Column("coverage", gettext_lazy("Coverage"), of=("covered", "flagged")),
+    Column("open_pupil", gettext_lazy("Open loans to pupils")),
+    Column("loans_started", gettext_lazy("Loans handed out in the school year")),
+    Column("signed", gettext_lazy("Agreements signed")),
+    Column("signed_share", gettext_lazy("Share of open loans signed"), of=("signed", "open_pupil")),
+    Column("paper", gettext_lazy("Signed on paper")),
 ]
 INTERNET_COLUMNS = [
-    Column("no_internet", L("Households without internet")),
-    Column("issued", L("Internet codes handed out")),
-    Column("activated", L("Internet codes activated")),
-    Column("activation", L("Activation rate"), of=("activated", "issued")),
+    Column("no_internet", gettext_lazy("Households without internet")),
+    Column("issued", gettext_lazy("Internet codes handed out")),
+    Column("activated", gettext_lazy("Internet codes activated")),
+    Column("activation", gettext_lazy("Activation rate"), of=("activated", "issued")),
 ]
 DEVICE_COLUMNS = [
-    Column("laptop", L("Laptops")),
-    Column("tablet", L("Tablets")),
-    Column("chromebook", L("Chromebooks")),
-    Column("other", L("Other devices")),
-    Column("devices", L("Devices in use")),
-    Column("damage", L("Damage")),
-    Column("loss", L("Loss")),
-    Column("theft", L("Theft")),
-    Column("staff", L("Devices on loan to staff")),
+    Column("laptop", gettext_lazy("Laptops")),
+    Column("tablet", gettext_lazy("Tablets")),
+    Column("chromebook", gettext_lazy("Chromebooks")),
+    Column("other", gettext_lazy("Other devices")),
+    Column("devices", gettext_lazy("Devices in use")),
+    Column("damage", gettext_lazy("Damage")),
+    Column("loss", gettext_lazy("Loss")),
+    Column("theft", gettext_lazy("Theft")),
+    Column("staff", gettext_lazy("Devices on loan to staff")),
 ]
 BREAKDOWN_COLUMNS = [
     column for column in PUPIL_COLUMNS + INTERNET_COLUMNS + DEVICE_COLUMNS
@@ -129,11 +128,11 @@ def _education_type(school):
 
 
 DIMENSIONS = {
-    "level": (L("By education level"), L("Education level"), _level),
-    "needs": (L("Mainstream or special needs"), L("Type"), _needs),
-    "type": (L("By type of education"), L("Type of education"), _education_type),
-    "network": (L("By network"), L("Network"), _network),
-    "province": (L("By province"), L("Province"), _province),
+    "level": (gettext_lazy("By education level"), gettext_lazy("Education level"), _level),
+    "needs": (gettext_lazy("Mainstream or special needs"), gettext_lazy("Type"), _needs),
+    "type": (gettext_lazy("By type of education"), gettext_lazy("Type of education"), _education_type),
+    "network": (gettext_lazy("By network"), gettext_lazy("Network"), _network),
+    "province": (gettext_lazy("By province"), gettext_lazy("Province"), _province),
 }
 
 
