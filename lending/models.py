@@ -345,3 +345,64 @@ class Repair(models.Model):
             models.UniqueConstraint(fields=["device"], condition=Q(returned_at__isnull=True),
                                     name="repair_one_open_repair_per_device"),
         ]
+
+
+class Reminder(models.Model):
+    """One reminder a family (or a coordinator) gets, at most once.
+
+    The unique (kind, subject_type, subject_id, step) row is the idempotency record: the nightly
+    plan inserts it with ``ignore_conflicts``, and sending claims it with a conditional update.
+    """
+
+    class Kind(models.TextChoices):
+        AGREEMENT_UNSIGNED = "agreement_unsigned", _("Agreement not signed yet")
+        RETURN_DUE = "return_due", _("Device to bring back soon")
+        OVERDUE = "overdue", _("Device not brought back yet")
+        CODE_EXPIRING = "code_expiring", _("Internet code ends soon")
+        CODE_NOT_ACTIVATED = "code_not_activated", _("Internet code not used yet")
+        SURVEY_UNANSWERED = "survey_unanswered", _("Survey not answered yet")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("Text message (SMS)")
+        PAPER = "paper", _("Letter on paper")
+        COORDINATOR = "coordinator", _("Note to the coordinator")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        PAPER = "paper", _("To print")
+        SKIPPED = "skipped", _("Skipped")
+
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    subject_type = models.CharField(_("about"), max_length=24)
+    subject_id = models.PositiveBigIntegerField(_("about number"))
+    step = models.PositiveSmallIntegerField(_("step"))
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reminders")
+    household = models.ForeignKey(
+        "households.Household", null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=8, default="nl")
+    due_at = models.DateTimeField(_("may be sent from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "step"], name="reminder_once_per_subject_step"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.subject_id} step {self.step}"

@@ -37,3 +37,6 @@ def send_agreement_sms(to: str, text: str) -> None:
     from .sms import send_sms
 
     send_sms(to, text)
+
+# The nightly reminder job lives in its own module; importing it here lets the worker find it.
+from .tasks_reminders import plan_nightly_reminders, send_due_reminders  # noqa: E402,F401

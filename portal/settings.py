@@ -141,6 +141,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
+# Nightly reminders: plan at 02:00 (Brussels), send every 15 minutes (quiet hours apply).
+CELERY_BEAT_SCHEDULE["reminders-plan-nightly"] = {
+    "task": "lending.tasks_reminders.plan_nightly_reminders",
+    "schedule": crontab(hour=env.int("REMINDERS_NIGHTLY_HOUR", default=2), minute=0),
+}
+CELERY_BEAT_SCHEDULE["reminders-send-due"] = {
+    "task": "lending.tasks_reminders.send_due_reminders",
+    "schedule": crontab(minute="*/15"),
+}
 
 CACHES = {
     "default": (
