@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.audit import record
-from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, normalise_header, read_csv
+from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, check_header, normalise_header, read_csv
 from portal.models import EducationLevel, School
 
 from .models import FAMILY_LANGUAGES, Guardian, Household, Pupil
@@ -136,18 +136,7 @@ def _read_xlsx(data: bytes, *, required) -> CsvFile:
         if header is None:
             raise ImportRejected([RowError(1, _("the file is empty"))])
         columns = [normalise_header(_cell_text(name)) for name in header]
-        named = [name for name in columns if name]
-        duplicates = sorted({name for name in named if named.count(name) > 1})
-        header_errors = []
-        if duplicates:
-            header_errors.append(RowError(1, _("columns appear more than once: %(columns)s") % {
-                "columns": ", ".join(duplicates)}))
-        missing = [name for name in required if name not in named]
-        if missing:
-            header_errors.append(RowError(1, _("missing columns: %(missing)s (the header has: %(found)s)") % {
-                "missing": ", ".join(missing), "found": ", ".join(named) or _("nothing")}))
-        if header_errors:
-            raise ImportRejected(header_errors)
+        named = check_header(columns, required)
         rows = []
         for line, cells in enumerate(lines, start=2):
             values = [_cell_text(cell) for cell in cells]

@@ -74,15 +74,8 @@ def detect_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def read_csv(data: bytes, *, required: Iterable[str]) -> CsvFile:
-    """Decode and parse `data`; raise ImportRejected if the file as a whole is unusable."""
-    text = decode(data)
-    if not text.strip():
-        raise ImportRejected([RowError(1, _("the file is empty"))])
-    # newline="" lets the csv module see quoted line breaks and keep its line count true.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text.splitlines()[0]))
-    columns = [normalise_header(name) for name in next(reader)]
-
+def check_header(columns: list[str], required: Iterable[str]) -> list[str]:
+    """The named columns of a normalised header; ImportRejected for duplicate or missing ones."""
     header_errors = []
     named = [name for name in columns if name]  # Excel adds unnamed columns for stray cells to the right.
     duplicates = sorted({name for name in named if named.count(name) > 1})
@@ -95,6 +88,18 @@ def read_csv(data: bytes, *, required: Iterable[str]) -> CsvFile:
             "missing": ", ".join(missing), "found": ", ".join(named) or _("nothing")}))
     if header_errors:
         raise ImportRejected(header_errors)
+    return named
+
+
+def read_csv(data: bytes, *, required: Iterable[str]) -> CsvFile:
+    """Decode and parse `data`; raise ImportRejected if the file as a whole is unusable."""
+    text = decode(data)
+    if not text.strip():
+        raise ImportRejected([RowError(1, _("the file is empty"))])
+    # newline="" lets the csv module see quoted line breaks and keep its line count true.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text.splitlines()[0]))
+    columns = [normalise_header(name) for name in next(reader)]
+    named = check_header(columns, required)
 
     rows, errors = [], []
     # A record starts on the line after the previous one ended; line_num alone gives its last line.
