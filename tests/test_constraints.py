@@ -1,12 +1,12 @@
 """The database itself refuses a second open loan and a duplicate asset tag."""
-import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lending.models import Device, Loan
 
+from .concurrency import race
 from .factories import DeviceFactory, LoanFactory, PupilFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,32 +51,6 @@ def test_a_closed_loan_needs_a_return_time(school_a):
     loan = LoanFactory(device__school=school_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         Loan.objects.filter(pk=loan.pk).update(status=Loan.Status.RETURNED)
-
-
-def race(*writes):
-    """Run each write in its own thread and transaction, all opened before any inserts."""
-    if connection.vendor != "postgresql":
-        pytest.skip("races are checked on PostgreSQL, where two real connections block on the index")
-    both_inside = threading.Barrier(len(writes), timeout=10)
-    outcomes = []
-
-    def run(write):
-        try:
-            with transaction.atomic():
-                both_inside.wait()
-                write()
-            outcomes.append("created")
-        except IntegrityError:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(write,)) for write in writes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
-    return sorted(outcomes)
 
 
 @pytest.mark.django_db(transaction=True)
