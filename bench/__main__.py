@@ -8,13 +8,7 @@ import platform
 import sys
 from datetime import date
 
-
-def _bench_database_url():
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("bench needs PostgreSQL: set DATABASE_URL (make bench finds a local server itself)")
-    base, _, name = url.rpartition("/")
-    return f"{base}/{name.split('?')[0]}_bench"
+from .setup import start_django
 
 
 def main():
@@ -25,18 +19,9 @@ def main():
     parser.add_argument("--keep", action="store_true", help="reuse the bench database if it is filled")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = _bench_database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    # Tasks go to an in-memory broker and are not run: in production the PDF that a checkout
-    # queues is rendered by a worker, so it must not count in the checkout's server time.
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    os.environ["REDIS_URL"] = ""
-    import django
-
-    django.setup()
+    start_django("bench")
     from django.conf import settings
 
-    settings.ALLOWED_HOSTS = ["*"]
     from . import data, scenarios
     from .harness import print_table
 

@@ -14,13 +14,7 @@ import time
 from datetime import date, datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal
 
-
-def _database_url():
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("bench needs PostgreSQL: set DATABASE_URL (make bench finds a local server itself)")
-    base, _, name = url.rpartition("/")
-    return f"{base}/{name.split('?')[0]}_flanders"
+from .setup import start_django
 
 
 PROVINCES = ["antwerpen"] * 9 + ["oost-vlaanderen"] * 8 + ["west-vlaanderen"] * 6 + ["limburg"] * 4 + \
@@ -131,14 +125,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse a filled database")
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = _database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    os.environ["REDIS_URL"] = ""
-    import django
-
-    django.setup()
-    from django.conf import settings
+    start_django("flanders")
     from django.test import Client
 
     from households.models import Pupil
@@ -149,7 +136,6 @@ def main():
     from .data import ensure_database
     from .harness import print_table
 
-    settings.ALLOWED_HOSTS = ["*"]
     filled = args.keep and _has_data()
     if not filled:
         ensure_database(keep=False)
