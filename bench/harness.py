@@ -1,4 +1,5 @@
 """Timing and query counting for one measurement; prints medians, never asserts them."""
+import math
 import statistics
 import time
 import tracemalloc
@@ -40,7 +41,8 @@ def measure(name, action, *, runs=15, warmup=2, count_queries=True, trace_memory
         peak = tracemalloc.get_traced_memory()[1] // 1024
         tracemalloc.stop()
     timings.sort()
-    return Result(name, statistics.median(timings), timings[int(len(timings) * 0.9) - 1], runs, queries, peak, note)
+    p90 = timings[math.ceil(len(timings) * 0.9) - 1]  # nearest rank: never below the median
+    return Result(name, statistics.median(timings), p90, runs, queries, peak, note)
 
 
 def print_table(results, out):
