@@ -361,6 +361,7 @@ class Reminder(models.Model):
         CODE_EXPIRING = "code_expiring", _("Internet code ends soon")
         CODE_NOT_ACTIVATED = "code_not_activated", _("Internet code not used yet")
         SURVEY_UNANSWERED = "survey_unanswered", _("Survey not answered yet")
+        COORDINATOR_DIGEST = "coordinator_digest", _("Daily overview for the coordinator")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -378,7 +379,9 @@ class Reminder(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     subject_type = models.CharField(_("about"), max_length=24)
     subject_id = models.PositiveBigIntegerField(_("about number"))
-    step = models.PositiveSmallIntegerField(_("step"))
+    # 1, 2, 3... for a series; for a code's expiry and the daily digest the date it is about
+    # (YYYYMMDD), so an extended code or a new day gets its own row.
+    step = models.PositiveIntegerField(_("step"))
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reminders")
     household = models.ForeignKey(
         "households.Household", null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"

@@ -25,15 +25,17 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from households.models import Guardian, InternetCode, SurveyInvite
-from portal.models import Role
+from portal.models import Role, School
 
+from . import digest
 from .models import Agreement, Loan, Reminder
+from .reminder_texts import render_reminder
 from .sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ STUCK_AFTER = timedelta(hours=1)
 # Windows in days (inclusive lower, exclusive upper) per step.
 AGREEMENT_STEPS = [(1, 3, 10), (2, 10, 14), (3, 14, 45)]  # step 3: note to the coordinator
 COORDINATOR_STEPS = {(Reminder.Kind.AGREEMENT_UNSIGNED, 3), (Reminder.Kind.OVERDUE, 4)}
+COORDINATOR_KINDS = {Reminder.Kind.COORDINATOR_DIGEST}
 OVERDUE_HOUSEHOLD_WEEKS = 3
 OVERDUE_LOOKBACK_DAYS = 365
 CODE_EXPIRING_DAYS = 14
@@ -62,7 +65,7 @@ class Planned:
 
     @property
     def to_coordinator(self) -> bool:
-        return (self.kind, self.step) in COORDINATOR_STEPS
+        return self.kind in COORDINATOR_KINDS or (self.kind, self.step) in COORDINATOR_STEPS
 
 
 def _tz():
@@ -145,7 +148,9 @@ def _plan_codes(on):
     ).select_related("household", "school")
     for batch in _batches(expiring):
         for code in batch:
-            yield Planned(Reminder.Kind.CODE_EXPIRING, "internetcode", code.pk, 1, code.household, code.school)
+            # The step is the end date, so a code extended later gets a reminder before its new end too.
+            yield Planned(Reminder.Kind.CODE_EXPIRING, "internetcode", code.pk, digest.step_for(code.expires_on),
+                          code.household, code.school)
     low, high = CODE_NOT_ACTIVATED
     not_activated = issued.filter(
         activated_at__isnull=True,
@@ -174,10 +179,17 @@ def _plan_surveys(on):
                           invite.household, invite.survey.school)
 
 
+def _plan_digests(on):
+    school_ids = sorted(digest.schools_with_news(on))
+    for start in range(0, len(school_ids), BATCH_SIZE):
+        for school in School.objects.filter(pk__in=school_ids[start:start + BATCH_SIZE]).order_by("pk"):
+            yield Planned(Reminder.Kind.COORDINATOR_DIGEST, "school", school.pk, digest.step_for(on), None, school)
+
+
 def plan_reminders(*, on: date) -> list[Planned]:
     """What is due on ``on`` (a local date). Reads only; one query per batch of 1,000 subjects."""
     planned = []
-    for source in (_plan_agreements, _plan_loans, _plan_codes, _plan_surveys):
+    for source in (_plan_agreements, _plan_loans, _plan_codes, _plan_surveys, _plan_digests):
         planned.extend(source(on))
     return planned
 
@@ -243,18 +255,37 @@ def _still_relevant(reminder: Reminder) -> bool:
         return codes.exists()
     if reminder.subject_type == "surveyinvite":
         return SurveyInvite.objects.filter(pk=reminder.subject_id, answered_at__isnull=True).exists()
+    if reminder.subject_type == "school":
+        return True  # the digest itself says when there is nothing left (it is then skipped)
     return False
 
 
-def render_reminder(reminder: Reminder) -> tuple[str, str]:
-    """(subject, body) in the reminder's language. The template's first line is the subject."""
-    template = "emails/reminder_coordinator.txt" if reminder.channel == Reminder.Channel.COORDINATOR \
-        else f"emails/reminder_{reminder.kind}.txt"
-    with translation.override(reminder.language):
-        text = render_to_string(template, {"reminder": reminder, "school": reminder.school,
-                                           "step": reminder.step, "kind": reminder.get_kind_display()})
-    subject, _sep, body = text.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
+def _email(reminder: Reminder, subject: str, body: str, to: list[str], part: str = "") -> None:
+    """One message with a Message-ID derived from the reminder: if a crash between sending and
+    recording ever makes us send it again, mail servers and clients can recognise the copy."""
+    message_id = f"<reminder-{reminder.pk}{part}@{DNS_NAME}>"
+    EmailMessage(subject, body, None, to, headers={"Message-ID": message_id}).send()
+
+
+def _coordinators_by_language(school_id) -> dict[str, list[str]]:
+    by_language: dict[str, list[str]] = {}
+    roles = Role.objects.filter(kind=Role.Kind.COORDINATOR, school_id=school_id).exclude(user__email="")
+    for email, language in roles.values_list("user__email", "user__preferred_language").order_by("user__email"):
+        by_language.setdefault(language or settings.LANGUAGE_CODE, []).append(email)
+    return by_language
+
+
+def _deliver_to_coordinators(reminder: Reminder) -> str:
+    recipients = _coordinators_by_language(reminder.school_id)
+    if not recipients:
+        return Reminder.Status.SKIPPED
+    for language, to in recipients.items():
+        rendered = render_reminder(reminder, language=language)
+        if rendered is None:
+            return Reminder.Status.SKIPPED  # a digest with nothing left to tell
+        subject, body = rendered
+        _email(reminder, subject, body, to, part=f"-{language}")
+    return Reminder.Status.SENT
 
 
 def _deliver(reminder: Reminder) -> str:
@@ -262,13 +293,7 @@ def _deliver(reminder: Reminder) -> str:
     if reminder.channel == Reminder.Channel.PAPER:
         return Reminder.Status.PAPER
     if reminder.channel == Reminder.Channel.COORDINATOR:
-        to = list(Role.objects.filter(kind=Role.Kind.COORDINATOR, school=reminder.school)
-                  .exclude(user__email="").values_list("user__email", flat=True))
-        if not to:
-            return Reminder.Status.SKIPPED
-        subject, body = render_reminder(reminder)
-        send_mail(subject, body, None, to)
-        return Reminder.Status.SENT
+        return _deliver_to_coordinators(reminder)
     guardians = Guardian.objects.filter(household_id=reminder.household_id).order_by("pk")
     if reminder.channel == Reminder.Channel.SMS:
         phones = [p for p in guardians.values_list("phone", flat=True) if p]
@@ -282,7 +307,7 @@ def _deliver(reminder: Reminder) -> str:
     if not emails:
         return Reminder.Status.SKIPPED
     subject, body = render_reminder(reminder)
-    send_mail(subject, body, None, emails)
+    _email(reminder, subject, body, emails)
     return Reminder.Status.SENT
 
 

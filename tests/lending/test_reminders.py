@@ -114,10 +114,12 @@ def test_internet_codes_expiring_in_14_days_and_not_activated_after_14_days(scho
                              valid_until=ON + timedelta(days=14), code="A")
     later = internet_code(school_a, household, issued_on=ON - timedelta(days=60), activated=True,
                           valid_until=ON + timedelta(days=15), code="B")
-    assert planned(ON) == {(K.CODE_EXPIRING, expiring.pk, 1)}
+    assert planned(ON) == {(K.CODE_EXPIRING, expiring.pk, 20260324)}  # the step is the end date
     InternetCode.objects.filter(pk=expiring.pk).update(extended_until=ON + timedelta(days=90))
     assert planned(ON) == set()
-    assert (K.CODE_EXPIRING, later.pk, 1) in planned(ON + timedelta(days=1))
+    assert (K.CODE_EXPIRING, later.pk, 20260325) in planned(ON + timedelta(days=1))
+    # Extended: a new end date, so a new reminder two weeks before it, not blocked by the first one.
+    assert planned(ON + timedelta(days=76)) == {(K.CODE_EXPIRING, expiring.pk, 20260608)}
 
     unused = internet_code(school_a, household, issued_on=ON, valid_until=ON + timedelta(days=300), code="C")
     not_activated = lambda n: {p for p in planned(ON + timedelta(days=n)) if p[0] == K.CODE_NOT_ACTIVATED}  # noqa
@@ -145,15 +147,16 @@ def test_planning_queries_do_not_grow_with_rows(school_a, django_assert_num_quer
     for _ in range(3):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
     monkeypatch.setattr(reminders, "BATCH_SIZE", 1000)
-    # One read per batch: agreements, loans, two for internet codes, surveys.
-    with django_assert_num_queries(5):
+    # One read per batch: agreements, loans, two for internet codes, surveys; four to find the schools
+    # that get a digest (no coordinator here, so no fifth to load them).
+    with django_assert_num_queries(9):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 3
     for _ in range(20):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(9):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
     monkeypatch.setattr(reminders, "BATCH_SIZE", 10)  # capped batches: 10 + 10 + 3 agreements
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(11):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
 
 
@@ -226,11 +229,13 @@ def test_sms_paper_coordinator_and_no_address(school_a, coordinator_a, mailoutbo
     overdue = loan_for(school_a, family(school_a), due_on=ON - timedelta(days=30))
     reminders.create_due_reminders(on=ON, now=MORNING)
     reminders.send_pending(now=MORNING)
-    statuses = dict(Reminder.objects.values_list("channel", "status").exclude(household=nobody))
+    statuses = dict(Reminder.objects.exclude(household=nobody).exclude(kind=K.COORDINATOR_DIGEST)
+                    .values_list("channel", "status"))
     assert statuses == {"sms": "sent", "paper": "paper", "coordinator": "sent"}
     assert Reminder.objects.get(household=nobody).status == "skipped"
     assert [to for to, _text in LogBackend.sent] == ["+32470000001"]
-    assert [m.to for m in mailoutbox] == [[coordinator_a.email]]
+    # The overdue note and the day's digest; nothing for the paper family or the one without address.
+    assert [m.to for m in mailoutbox] == [[coordinator_a.email]] * 2
     assert Reminder.objects.get(subject_id=overdue.pk, kind=K.OVERDUE).step == 4
 
 
@@ -348,7 +353,7 @@ def test_a_mail_server_failure_leaves_the_row_for_a_retry_an_hour_later(school_a
         raise OSError("mail server down")
 
     with monkeypatch.context() as patch:
-        patch.setattr(reminders, "send_mail", refuse)
+        patch.setattr(reminders.EmailMessage, "send", refuse)
         assert reminders.send_pending(now=MORNING) == 0
     assert Reminder.objects.get().status == "sending"
     assert reminders.send_pending(now=MORNING + timedelta(minutes=30)) == 0
