@@ -90,9 +90,13 @@ def test_no_digest_on_a_quiet_day_or_when_all_was_handled_before_the_morning(
 # --- the texts -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("language, hello, regards", [("nl", "Hallo,", "Vriendelijke groeten,"),
-                                                      ("fr", "Bonjour,", "Bien à vous,")])
-def test_every_family_text_exists_in_dutch_and_french(school_a, language, hello, regards):
+@pytest.mark.parametrize("language, hello, regards", [
+    ("nl", "Hallo,", "Vriendelijke groeten,"), ("fr", "Bonjour,", "Bien à vous,"),
+    # The other family languages of the agreement (machine-written, to be reviewed by native speakers).
+    ("tr", "Merhaba,", "Saygılarımızla,"), ("pl", "Dzień dobry,", "Pozdrawiamy serdecznie,"),
+    ("ro", "Bună ziua,", "Cu drag,"), ("uk", "Добрий день,", "З повагою,"), ("ar", "مرحبًا،", "مع أطيب التحيات،"),
+])
+def test_every_family_text_exists_in_each_family_language(school_a, language, hello, regards):
     AgreementTerms.objects.create(school=school_a, version=1, contact_name="Mevrouw Janssens",
                                   contact_phone="09 123 45 67")
     for kind, step, channel in reminder_texts.PREVIEWS:
