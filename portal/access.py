@@ -24,23 +24,26 @@ def school_roles(user):
     return user._school_roles
 
 
-def role_at_school(user):
-    """The school role a user works under; the first one when a user has several."""
-    roles = school_roles(user)
-    return roles[0] if roles else None
+ACTIVE_ROLE_KEY = "active_school_role"
 
 
-def is_director(user):
-    role = role_at_school(user)
-    return role is not None and role.kind == Role.Kind.DIRECTOR
+def role_at_school(request):
+    """The school role the user works under now: the one chosen in the menu (kept in the
+    session), else their first. One school at a time keeps every page about one school."""
+    roles = school_roles(request.user)
+    chosen = request.session.get(ACTIVE_ROLE_KEY) if hasattr(request, "session") else None
+    return next((role for role in roles if role.pk == chosen), roles[0] if roles else None)
 
 
-def schools_for(user) -> QuerySet:
-    """Schools whose pupil-level data a user may see. LOP staff get none on purpose."""
-    role = role_at_school(user)
-    if role is None:
-        return School.objects.none()
-    return School.objects.filter(pk=role.school_id)
+def choose_school_role(request, role_id) -> bool:
+    """Switch to another of the user's own school roles; any other id changes nothing."""
+    if not any(role.pk == role_id for role in school_roles(request.user)):
+        return False
+    # Work in progress of the other school (an import preview...) must not land in this one.
+    for key in [key for key in request.session.keys() if not key.startswith("_")]:
+        del request.session[key]
+    request.session[ACTIVE_ROLE_KEY] = role_id
+    return True
 
 
 def lops_for(user) -> QuerySet:
@@ -57,7 +60,7 @@ def school_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        role = role_at_school(request.user)
+        role = role_at_school(request)
         if role is None:
             raise PermissionDenied
         request.school = role.school

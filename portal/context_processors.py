@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .access import lops_for, role_at_school
+from .access import lops_for, role_at_school, school_roles
 
 
 def navigation(request):
@@ -8,10 +8,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
-    role = role_at_school(user)
+    role = role_at_school(request)
     context.update(
         nav_school=role.school if role else None,
         nav_role=role,
+        nav_school_roles=school_roles(user),
         nav_is_lop_staff=not user.is_superuser and lops_for(user).exists(),
     )
     return context

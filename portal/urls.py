@@ -35,6 +35,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("school/", views.school_dashboard, name="school_dashboard"),
+    path("school/switch/", views.school_switch, name="school_switch"),
     path("lop/", views.lop_overview, name="lop_overview"),
     path("lop/<int:lop_id>/", views.lop_detail, name="lop_detail"),
     path("reports/", include("portal.urls_reports")),

@@ -1,17 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from . import selectors, views_reports
-from .access import lop_staff_required, lops_for, role_at_school, school_required
+from .access import choose_school_role, lop_staff_required, lops_for, role_at_school, school_required
 
 
 @login_required
 def home(request):
     """Send each staff member to the page of their role."""
-    if role_at_school(request.user):
+    if role_at_school(request):
         return redirect("school_dashboard")
     if lops_for(request.user).exists() and not request.user.is_superuser:
         return redirect("lop_overview")
@@ -27,6 +27,19 @@ def school_dashboard(request):
         "portal/school_dashboard.html",
         {"school": request.school, "counts": selectors.school_dashboard(request.school)},
     )
+
+
+@login_required
+def school_switch(request):
+    """Staff with roles at several schools pick the one they work in (menu, POST)."""
+    if request.method == "POST":
+        try:
+            role_id = int(request.POST.get("role", ""))
+        except ValueError:
+            role_id = None
+        if not choose_school_role(request, role_id):
+            return HttpResponseBadRequest()
+    return redirect("school_dashboard")
 
 
 @lop_staff_required
