@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Lop, Role, School
+from .models import Lop, Role
 
 
 def school_roles(user):

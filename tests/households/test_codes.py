@@ -15,7 +15,7 @@ from households.models import InternetCode
 from lending.sms import LogBackend
 from portal.models import AuditEvent
 
-from ..lending.test_agreement_pdf import pdf_text
+from tests.pdftext import pdf_text
 from ..factories import GuardianFactory, HouseholdFactory, SchoolFactory
 
 pytestmark = pytest.mark.django_db

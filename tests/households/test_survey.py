@@ -16,7 +16,7 @@ from lending.sms import LogBackend
 from portal.models import AuditEvent
 
 from ..factories import GuardianFactory, HouseholdFactory, PupilFactory
-from ..lending.test_agreement_pdf import pdf_text
+from tests.pdftext import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,4 @@
 """The agreement PDF: real WeasyPrint output read back with pdftotext, in Dutch and French."""
-import shutil
 import subprocess
 import time
 from decimal import Decimal
@@ -12,19 +11,9 @@ from lending.models import Agreement, AgreementTerms
 from lending.terms import agreement_open_for_loan
 
 from ..factories import LoanFactory
+from ..pdftext import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-needs_pdftotext = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
-
-
-def pdf_text(path_or_bytes, tmp_path=None):
-    if isinstance(path_or_bytes, bytes):
-        result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=path_or_bytes, capture_output=True, check=True)
-    else:
-        result = subprocess.run(["pdftotext", "-layout", str(path_or_bytes), "-"], capture_output=True, check=True)
-    return " ".join(result.stdout.decode("utf-8").split())
-
 
 def make_agreement(school, *, language="nl", deposit="0", cap="0", **terms):
     AgreementTerms.objects.create(school=school, version=1, deposit=Decimal(deposit), damage_cap=Decimal(cap),
@@ -35,7 +24,6 @@ def make_agreement(school, *, language="nl", deposit="0", cap="0", **terms):
     return agreement_open_for_loan(loan=loan)
 
 
-@needs_pdftotext
 def test_dutch_pdf_names_the_pupil_device_amounts_and_help(school_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     agreement = make_agreement(school_a, language="nl", cap="40")
@@ -58,7 +46,6 @@ def test_dutch_pdf_names_the_pupil_device_amounts_and_help(school_a, settings, t
     print(f"render time {elapsed * 1000:.0f} ms")
 
 
-@needs_pdftotext
 def test_french_pdf_is_in_french_and_names_the_reference_text(school_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     agreement = make_agreement(school_a, language="fr", deposit="20")
@@ -72,7 +59,6 @@ def test_french_pdf_is_in_french_and_names_the_reference_text(school_a, settings
     assert "vakantie" not in text
 
 
-@needs_pdftotext
 def test_a_language_without_catalog_falls_back_to_the_dutch_reference(school_a, monkeypatch):
     monkeypatch.setattr(pdf, "supported_languages", lambda: ["nl", "fr", "en"])
     agreement = make_agreement(school_a, language="tr")
@@ -127,7 +113,6 @@ def test_staff_download_rebuilds_a_missing_pdf(client_as, coordinator_a, school_
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
-@needs_pdftotext
 def test_families_languages_beyond_the_staff_ones_get_their_own_text(school_a):
     """Turkish, Polish, Romanian, Ukrainian and Arabic catalogs cover the parents' texts."""
     expected = {"tr": "Cihaz eve götürülebilir", "pl": "Urządzenie można zabrać do domu",

@@ -8,7 +8,9 @@ from django.urls import reverse
 from lending.models import Agreement, AgreementTerms, SigningLink
 from portal.models import AuditEvent
 
-from .test_agreement_pdf import make_agreement, pdf_text
+from tests.pdftext import pdf_text
+
+from .test_agreement_pdf import make_agreement
 
 pytestmark = pytest.mark.django_db
 

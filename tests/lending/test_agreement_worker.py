@@ -5,7 +5,9 @@ from django.urls import reverse
 from lending.models import Agreement
 
 from ..conftest import wait_for
-from .test_agreement_pdf import make_agreement, pdf_text
+from tests.pdftext import pdf_text
+
+from .test_agreement_pdf import make_agreement
 
 pytestmark = pytest.mark.worker
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from lending.labels import MAX_LABELS, qr_data_uri
 
 from ..factories import DeviceFactory
+from ..pdftext import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +20,6 @@ def in_english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
-
-
-def pdf_text(content: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
-    path = tmp_path / "labels.pdf"
-    path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
 
 
 def test_labels_pdf_holds_the_filtered_devices_of_the_own_school(client, coordinator_a, school_a, school_b,
@@ -41,7 +33,7 @@ def test_labels_pdf_holds_the_filtered_devices_of_the_own_school(client, coordin
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content)
     assert "LAB-TAB-1" in text and "LAB-TAB-2" in text and "iPad 9" in text
     assert school_a.name in text
     assert "LAB-LAP-1" not in text  # filtered out

@@ -16,7 +16,9 @@ from lending.sms import LogBackend
 from portal.models import AuditEvent
 
 from ..factories import GuardianFactory
-from .test_agreement_pdf import make_agreement, pdf_text
+from tests.pdftext import pdf_text
+
+from .test_agreement_pdf import make_agreement
 
 pytestmark = pytest.mark.django_db
 
