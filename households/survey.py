@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lending.signing import hash_token, new_token
+from lending.signing import hash_token, new_token, token_state
 from portal import audit
 
 from .models import Household, Pupil, Survey, SurveyAnswer, SurveyInvite
@@ -156,17 +156,8 @@ class InviteLookup:
 
 
 def lookup(token: str) -> InviteLookup:
-    if not token or len(token) > 100:
-        return InviteLookup(None, "unknown")
-    invite = (SurveyInvite.objects.select_related("survey__school", "household")
-              .filter(token_hash=hash_token(token)).first())
-    if invite is None:
-        return InviteLookup(None, "unknown")
-    if invite.answered_at is not None:
-        return InviteLookup(invite, "used")
-    if invite.expires_at <= timezone.now():
-        return InviteLookup(invite, "expired")
-    return InviteLookup(invite, "ok")
+    return InviteLookup(*token_state(SurveyInvite.objects.select_related("survey__school", "household"),
+                                     token, used_field="answered_at"))
 
 
 # --- answers ----------------------------------------------------------------------------------------

@@ -28,21 +28,24 @@ class LinkLookup:
         return self.state == "ok"
 
 
-def lookup(token: str) -> LinkLookup:
-    """Find the link for a token. Tokens of the wrong shape are unknown without a query."""
+def token_state(queryset, token: str, *, used_field: str):
+    """(row, state) for a link token: "ok", "used", "expired" or "unknown". Tokens of the wrong
+    shape are unknown without a query; the row comes back for used and expired links so the
+    friendly page can say whose link it was."""
     if not token or len(token) > 100:
-        return LinkLookup(None, "unknown")
-    link = (
-        SigningLink.objects.select_related(
-            "agreement__terms", "agreement__loan__device__school", "agreement__loan__pupil__household"
-        )
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if link is None:
-        return LinkLookup(None, "unknown")
-    if link.used_at is not None:
-        return LinkLookup(link, "used")
-    if link.expires_at <= timezone.now():
-        return LinkLookup(link, "expired")
-    return LinkLookup(link, "ok")
+        return None, "unknown"
+    row = queryset.filter(token_hash=hash_token(token)).first()
+    if row is None:
+        return None, "unknown"
+    if getattr(row, used_field) is not None:
+        return row, "used"
+    if row.expires_at <= timezone.now():
+        return row, "expired"
+    return row, "ok"
+
+
+def lookup(token: str) -> LinkLookup:
+    """Find the signing link for a token."""
+    return LinkLookup(*token_state(SigningLink.objects.select_related(
+        "agreement__terms", "agreement__loan__device__school", "agreement__loan__pupil__household"),
+        token, used_field="used_at"))

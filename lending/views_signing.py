@@ -5,10 +5,12 @@ says. Expired, used or unknown links get a friendly page that changes nothing.
 """
 from django.contrib import messages
 from django.http import FileResponse
-from django.shortcuts import redirect, render
-from django.utils import translation
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from portal.public_pages import family_language
+from portal.public_pages import render_family_page as _render
 
 from . import agreements, pdf, signing
 from .forms_agreements import QuestionForm, SignForm
@@ -18,27 +20,7 @@ PROBLEM_STATUS = {"unknown": 404, "expired": 410, "used": 200, "gone": 410}
 
 
 def choose_language(request, agreement) -> str:
-    chosen = request.POST.get("lang") or request.GET.get("lang")
-    if chosen in pdf.supported_languages():
-        return chosen
-    return pdf.display_language(agreement.language if agreement else None)
-
-
-def _languages():
-    return pdf.language_choices()
-
-
-def _render(request, template, context, language, status=200):
-    with translation.override(language):
-        response = render(request, template, {**context, "language": language, "languages": _languages()},
-                          status=status)
-    response["Content-Language"] = language
-    response["Cache-Control"] = "no-store"
-    if status >= 400:
-        # django.request would log "Gone: /s/<token>/" at WARNING: never log tokens.
-        response._has_been_logged = True
-    response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer; "no-referrer" breaks CSRF Origin checks
-    return response
+    return family_language(request, agreement.language if agreement else None)
 
 
 def link_problem(request, state, agreement=None, token=None):
