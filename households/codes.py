@@ -230,7 +230,7 @@ def render_letter_pdf(code: InternetCode) -> bytes:
 
 def code_send(*, code: InternetCode, channel: str, by) -> int:
     """Send the code with the activation steps by e-mail or SMS to the household's guardians."""
-    from lending.tasks import send_agreement_sms
+    from lending.tasks import send_text_message
     from portal.tasks import send_email
 
     if code.issued_at is None or code.household is None:
@@ -251,7 +251,7 @@ def code_send(*, code: InternetCode, channel: str, by) -> int:
             if not to:
                 raise CodeError(_("No guardian of this family has a mobile phone number."))
             text = render_to_string("households/code_message_sms.html", letter_context(code)).strip()
-            transaction.on_commit(lambda: [send_agreement_sms.delay(number, text) for number in to])
+            transaction.on_commit(lambda: [send_text_message.delay(number, text) for number in to])
             sent = len(to)
         else:
             raise CodeError(_("Choose e-mail or SMS."))

@@ -97,7 +97,7 @@ def survey_create(*, school, title: str, grades: list[int], class_names: list[st
 
 def _queue_message(invite, household, guardians, url):
     from lending.pdf import display_language
-    from lending.tasks import send_agreement_sms
+    from lending.tasks import send_text_message
     from portal.tasks import send_email
 
     language = display_language(household.preferred_language)
@@ -111,7 +111,7 @@ def _queue_message(invite, household, guardians, url):
         else:
             to = sorted({g.phone for g in guardians if g.phone})
             text = render_to_string("households/survey_message_sms.html", context).strip()
-            transaction.on_commit(lambda: [send_agreement_sms.delay(number, text) for number in to])
+            transaction.on_commit(lambda: [send_text_message.delay(number, text) for number in to])
 
 
 def letters(*, survey: Survey, base_url: str, by) -> list[dict]:

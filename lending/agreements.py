@@ -105,7 +105,7 @@ def agreement_send(*, agreement: Agreement, by, base_url: str, channel: str | No
             transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
         else:
             text = render_to_string("emails/agreement_link_sms.txt", context).strip()
-            transaction.on_commit(lambda: [tasks.send_agreement_sms.delay(number, text) for number in recipients])
+            transaction.on_commit(lambda: [tasks.send_text_message.delay(number, text) for number in recipients])
     _mark_sent(agreement, by, channel)
     return link
 

@@ -33,7 +33,7 @@ def render_signed_agreement_pdf(agreement_id: int) -> str:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
-def send_agreement_sms(to: str, text: str) -> None:
+def send_text_message(to: str, text: str) -> None:
     from .sms import send_sms
 
     send_sms(to, text)
