@@ -23,6 +23,6 @@ def plan_nightly_reminders(on: str | None = None, now: str | None = None) -> int
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
-def send_due_reminders(now: str | None = None, limit: int = 500) -> int:
+def send_due_reminders(now: str | None = None, limit: int = 5000) -> int:
     moment = datetime.fromisoformat(now) if now else timezone.now()
     return reminders.send_pending(now=moment, limit=limit)

@@ -6,13 +6,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from households.models import InternetCode, Survey, SurveyInvite
-from lending import reminders
+from lending import reminder_plan, reminder_sending, reminders
 from lending.models import Agreement, Loan, Reminder
 from lending.sms import LogBackend
 from lending.tasks_reminders import plan_nightly_reminders, send_due_reminders
+from tests.concurrency import race
 from tests.conftest import wait_for
 from tests.factories import (AgreementFactory, DeviceFactory, GuardianFactory, HouseholdFactory, LoanFactory,
                              PupilFactory)
@@ -146,7 +149,7 @@ def test_survey_not_answered_after_7_days_once(school_a):
 def test_planning_queries_do_not_grow_with_rows(school_a, django_assert_num_queries, monkeypatch):
     for _ in range(3):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
-    monkeypatch.setattr(reminders, "BATCH_SIZE", 1000)
+    monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 1000)
     # One read per batch: agreements, loans, two for internet codes, surveys; four to find the schools
     # that get a digest (no coordinator here, so no fifth to load them).
     with django_assert_num_queries(9):
@@ -155,9 +158,39 @@ def test_planning_queries_do_not_grow_with_rows(school_a, django_assert_num_quer
         unsigned_agreement(school_a, family(school_a), created_on=ON)
     with django_assert_num_queries(9):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
-    monkeypatch.setattr(reminders, "BATCH_SIZE", 10)  # capped batches: 10 + 10 + 3 agreements
+    monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 10)  # capped batches: 10 + 10 + 3 agreements
     with django_assert_num_queries(11):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
+
+
+@pytest.mark.django_db
+def test_sending_reads_once_per_batch_and_writes_once_per_message(school_a, monkeypatch):
+    def queries_to_send(count):
+        for _ in range(count):
+            unsigned_agreement(school_a, family(school_a), created_on=ON - timedelta(days=3))
+        reminders.create_due_reminders(on=ON, now=MORNING)
+        with CaptureQueriesContext(connection) as captured:
+            assert reminders.send_pending(now=MORNING) == count
+        return len(captured.captured_queries)
+
+    monkeypatch.setattr(reminder_sending, "SEND_BATCH", 10)
+    overhead = {count: queries_to_send(count) - count for count in (3, 6, 12, 25)}  # 1, 1, 2, 3 batches
+    # One status update per message (so a crash never resends what left); the rest is per batch.
+    assert overhead[3] == overhead[6]
+    assert overhead[25] - overhead[12] == overhead[12] - overhead[6] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_at_once_send_each_reminder_once(school_a, mailoutbox, monkeypatch):
+    addresses = [f"race-{n}@example.org" for n in range(20)]
+    for address in addresses:
+        unsigned_agreement(school_a, family(school_a, email=address), created_on=ON - timedelta(days=3))
+    reminders.create_due_reminders(on=ON, now=MORNING)
+    monkeypatch.setattr(reminder_sending, "SEND_BATCH", 5)  # many small claims, so the two interleave
+    send = lambda: reminders.send_pending(now=MORNING)  # noqa: E731
+    assert race(send, send, own_transaction=False) == ["created", "created"]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(addresses)
+    assert Reminder.objects.filter(status="sent").count() == 20
 
 
 # --- creating and sending ------------------------------------------------------------------------
@@ -353,7 +386,7 @@ def test_a_mail_server_failure_leaves_the_row_for_a_retry_an_hour_later(school_a
         raise OSError("mail server down")
 
     with monkeypatch.context() as patch:
-        patch.setattr(reminders.EmailMessage, "send", refuse)
+        patch.setattr(reminder_sending.EmailMessage, "send", refuse)
         assert reminders.send_pending(now=MORNING) == 0
     assert Reminder.objects.get().status == "sending"
     assert reminders.send_pending(now=MORNING + timedelta(minutes=30)) == 0

@@ -1,0 +1,219 @@
+"""Sending the reminders the nightly plan recorded: by day only, in batches, each at most once.
+
+A batch of due rows is claimed in one statement (pending -> sending, ``SKIP LOCKED`` so two
+workers or two beat processes never claim the same row); what the batch needs (is it still
+relevant, the guardians' addresses, dates, the school's contact person, the coordinators) is read
+in a fixed number of queries per batch. Each row's final status is written right after its message
+leaves: that one update per message is what keeps a crash from sending it again. A process killed
+between sending and that update leaves the row in "sending"; after an hour it goes back to
+"pending" and is sent again, with the same Message-ID so the copy is recognisable.
+"""
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
+from django.utils import timezone
+
+from households.models import Guardian, InternetCode, SurveyInvite
+from portal.models import Role
+
+from .models import Agreement, AgreementTerms, Loan, Reminder
+from .reminder_texts import render_reminder
+from .sms import send_sms
+
+logger = logging.getLogger(__name__)
+
+SEND_BATCH = 500
+STUCK_AFTER = timedelta(hours=1)
+
+
+# --- quiet hours ---------------------------------------------------------------------------------
+
+def _tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _send_hours():
+    return getattr(settings, "REMINDERS_SEND_FROM_HOUR", 8), getattr(settings, "REMINDERS_SEND_UNTIL_HOUR", 20)
+
+
+def is_daytime(now: datetime) -> bool:
+    start, end = _send_hours()
+    return start <= timezone.localtime(now, _tz()).hour < end
+
+
+def next_send_time(now: datetime) -> datetime:
+    """``now`` during the day; otherwise the next ``REMINDERS_SEND_FROM_HOUR`` in Brussels."""
+    if is_daytime(now):
+        return now
+    start, _end = _send_hours()
+    local = timezone.localtime(now, _tz())
+    day = local.date() if local.hour < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(hour=start), tzinfo=_tz())
+
+
+# --- what a batch needs, read once ---------------------------------------------------------------
+
+@dataclass
+class BatchFacts:
+    relevant: set = field(default_factory=set)  # (subject_type, subject_id) still worth a message
+    details: dict = field(default_factory=dict)  # (subject_type, subject_id) -> due_on / expires_on
+    guardians: dict = field(default_factory=dict)  # household_id -> [(email, phone)]
+    contacts: dict = field(default_factory=dict)  # school_id -> contact person of the current terms
+    coordinators: dict = field(default_factory=dict)  # school_id -> {language: [emails]}
+
+
+def _ids(batch, subject_type, kind=None):
+    return [r.subject_id for r in batch if r.subject_type == subject_type and (kind is None or r.kind == kind)]
+
+
+def _relevant_subjects(batch, facts: BatchFacts) -> None:
+    """The family may have signed, returned or answered between the plan and the send."""
+    unsigned = Agreement.objects.filter(pk__in=_ids(batch, "agreement"),
+                                        status__in=[Agreement.Status.SENT, Agreement.Status.QUESTION])
+    facts.relevant |= {("agreement", pk) for pk in unsigned.values_list("pk", flat=True)}
+    for pk, due_on in Loan.objects.filter(pk__in=_ids(batch, "loan"), status=Loan.Status.ACTIVE
+                                          ).values_list("pk", "due_on"):
+        facts.relevant.add(("loan", pk))
+        facts.details[("loan", pk)] = {"due_on": due_on}
+    codes = InternetCode.objects.filter(pk__in=_ids(batch, "internetcode"), household__isnull=False
+                                        ).only("valid_until", "extended_until", "activated_at")
+    for code in codes:
+        facts.relevant.add(("internetcode", code.pk))
+        facts.details[("internetcode", code.pk)] = {"expires_on": code.expires_on, "activated": code.activated_at}
+    open_invites = SurveyInvite.objects.filter(pk__in=_ids(batch, "surveyinvite"), answered_at__isnull=True)
+    facts.relevant |= {("surveyinvite", pk) for pk in open_invites.values_list("pk", flat=True)}
+    # The digest itself says when nothing is left to tell (it is then skipped).
+    facts.relevant |= {("school", pk) for pk in _ids(batch, "school")}
+
+
+def _batch_facts(batch: list[Reminder]) -> BatchFacts:
+    facts = BatchFacts()
+    _relevant_subjects(batch, facts)
+    households = {r.household_id for r in batch if r.household_id}
+    for household_id, email, phone in (Guardian.objects.filter(household_id__in=households).order_by("pk")
+                                       .values_list("household_id", "email", "phone")):
+        facts.guardians.setdefault(household_id, []).append((email, phone))
+    schools = {r.school_id for r in batch}
+    for terms in AgreementTerms.objects.filter(school_id__in=schools).order_by("school_id", "version"):
+        facts.contacts[terms.school_id] = {"name": terms.contact_name, "phone": terms.contact_phone,
+                                           "email": terms.contact_email}  # the newest version wins
+    roles = (Role.objects.filter(kind=Role.Kind.COORDINATOR, school_id__in=schools).exclude(user__email="")
+             .order_by("user__email").values_list("school_id", "user__email", "user__preferred_language"))
+    for school_id, email, language in roles:
+        facts.coordinators.setdefault(school_id, {}).setdefault(language or settings.LANGUAGE_CODE, []).append(email)
+    return facts
+
+
+def _still_relevant(reminder: Reminder, facts: BatchFacts) -> bool:
+    key = (reminder.subject_type, reminder.subject_id)
+    if key not in facts.relevant:
+        return False
+    if reminder.kind == Reminder.Kind.CODE_NOT_ACTIVATED:
+        return facts.details[key]["activated"] is None
+    return True
+
+
+# --- delivering one reminder ---------------------------------------------------------------------
+
+def _email(reminder: Reminder, subject: str, body: str, to: list[str], part: str = "") -> None:
+    """One message with a Message-ID derived from the reminder: if a crash between sending and
+    recording ever makes us send it again, mail servers and clients can recognise the copy."""
+    message_id = f"<reminder-{reminder.pk}{part}@{DNS_NAME}>"
+    EmailMessage(subject, body, None, to, headers={"Message-ID": message_id}).send()
+
+
+def _deliver_to_coordinators(reminder: Reminder, facts: BatchFacts) -> str:
+    recipients = facts.coordinators.get(reminder.school_id)
+    if not recipients:
+        return Reminder.Status.SKIPPED
+    for language, to in recipients.items():
+        rendered = render_reminder(reminder, language=language, details={"contact": {}})
+        if rendered is None:
+            return Reminder.Status.SKIPPED  # a digest with nothing left to tell
+        subject, body = rendered
+        _email(reminder, subject, body, to, part=f"-{language}")
+    return Reminder.Status.SENT
+
+
+def _deliver(reminder: Reminder, facts: BatchFacts) -> str:
+    """Send one claimed reminder; returns its final status."""
+    if reminder.channel == Reminder.Channel.PAPER:
+        return Reminder.Status.PAPER
+    if reminder.channel == Reminder.Channel.COORDINATOR:
+        return _deliver_to_coordinators(reminder, facts)
+    guardians = facts.guardians.get(reminder.household_id, [])
+    details = {**facts.details.get((reminder.subject_type, reminder.subject_id), {}),
+               "contact": facts.contacts.get(reminder.school_id, {})}
+    if reminder.channel == Reminder.Channel.SMS:
+        phones = [phone for _email_address, phone in guardians if phone]
+        if not phones:
+            return Reminder.Status.SKIPPED
+        _subject, body = render_reminder(reminder, details=details)
+        for phone in phones:
+            send_sms(phone, body)
+        return Reminder.Status.SENT
+    emails = [email for email, _phone in guardians if email]
+    if not emails:
+        return Reminder.Status.SKIPPED
+    subject, body = render_reminder(reminder, details=details)
+    _email(reminder, subject, body, emails)
+    return Reminder.Status.SENT
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+def release_stuck(*, now: datetime) -> int:
+    """A row claimed more than an hour ago by a process that died goes back to pending."""
+    return Reminder.objects.filter(
+        status=Reminder.Status.SENDING, claimed_at__lt=now - STUCK_AFTER
+    ).update(status=Reminder.Status.PENDING, claimed_at=None)
+
+
+def _claim(now: datetime, size: int) -> list[Reminder]:
+    with transaction.atomic():
+        pks = list(Reminder.objects.select_for_update(skip_locked=True)
+                   .filter(status=Reminder.Status.PENDING, due_at__lte=now)
+                   .order_by("due_at", "pk").values_list("pk", flat=True)[:size])
+        Reminder.objects.filter(pk__in=pks).update(status=Reminder.Status.SENDING, claimed_at=now)
+    return list(Reminder.objects.filter(pk__in=pks).select_related("school", "household").order_by("pk"))
+
+
+def _finish(reminder: Reminder, status: str, now: datetime) -> None:
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+        status=status, sent_at=now if status == Reminder.Status.SENT else None)
+    if status == Reminder.Status.SENT and reminder.subject_type == "surveyinvite":
+        SurveyInvite.objects.filter(pk=reminder.subject_id).update(reminded_at=now)
+
+
+def send_pending(*, now: datetime, limit: int = 5000) -> int:
+    """Send up to ``limit`` due reminders, a batch at a time; nothing at night. Returns how many
+    were handled (sent, to print or skipped)."""
+    release_stuck(now=now)
+    if not is_daytime(now):
+        return 0
+    handled = 0
+    while handled < limit:
+        batch = _claim(now, min(SEND_BATCH, limit - handled))
+        if not batch:
+            break
+        facts = _batch_facts(batch)
+        failed = 0
+        for reminder in batch:
+            try:
+                status = _deliver(reminder, facts) if _still_relevant(reminder, facts) else Reminder.Status.SKIPPED
+            except Exception:
+                # Left in "sending": release_stuck() hands it to a run an hour from now.
+                logger.exception("Reminder could not be sent", extra={"reminder_id": reminder.pk})
+                failed += 1
+                continue
+            _finish(reminder, status, now)
+            handled += 1
+        if failed == len(batch):
+            break  # the mail server or gateway is down: claim no more until the next run
+    return handled
