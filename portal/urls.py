@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import audit_log, views
 from .forms import EmailLoginForm, QueuedPasswordResetForm
 
 admin.site.site_header = "Uitleenportaal"
@@ -37,6 +37,7 @@ urlpatterns = [
     path("school/", views.school_dashboard, name="school_dashboard"),
     path("lop/", views.lop_overview, name="lop_overview"),
     path("lop/<int:lop_id>/", views.lop_detail, name="lop_detail"),
+    path("school/audit/", audit_log.audit_log, name="audit_log"),
     path("reports/", include("portal.urls_reports")),
     path("", include("lending.urls")),
     path("pupils/", include("households.urls")),
