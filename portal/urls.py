@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_log, views
+from . import audit_log, views, views_twofactor
 from .forms import EmailLoginForm, QueuedPasswordResetForm
 
 admin.site.site_header = "Uitleenportaal"
@@ -29,6 +29,9 @@ account_patterns = [
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("two-step/", views_twofactor.two_step_settings, name="two_step_settings"),
+    path("two-step/off/", views_twofactor.two_step_disable, name="two_step_disable"),
+    path("two-step/code/", views_twofactor.two_step_verify, name="two_step_verify"),
 ]
 
 urlpatterns = [
