@@ -2,9 +2,9 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
 from portal.csvfiles import ImportRejected
 
 from . import roster
@@ -34,9 +34,7 @@ class RosterUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > roster.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is %(size)s; the limit is 5 MB.") % {
-                "size": filesizeformat(upload.size)})
+        uploads.check_upload(upload, uploads.ROSTER)
         data = upload.read()
         # The type is decided by the content: the name and the browser's content type are only claims.
         try:

@@ -4,9 +4,10 @@ from crispy_forms.layout import Hidden, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
+
 from .models import Guardian, Household, Referral, SupportOrganisation, SurveyAnswer
 
-MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 def _helper(label, form_id=None):
@@ -46,8 +47,7 @@ class CsvUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError(_("The file is too large; the limit is 2 MB."))
+        uploads.check_upload(upload, uploads.CODES_CSV)
         self.data_bytes = upload.read()
         return upload
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import uploads
 from portal.audit import record
 from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, check_header, normalise_header, read_csv
 from portal.models import EducationLevel, School
@@ -55,9 +56,7 @@ REQUIRED_FIELDS = [f.name for f in FIELDS if f.required]
 DEFAULT_COLUMNS = {f.name: f.default_column for f in FIELDS}
 PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active"]
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-XLSX_MAGIC = b"PK\x03\x04"  # an XLSX file is a ZIP archive
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary Excel format (OLE2)
+MAX_UPLOAD_BYTES = uploads.ROSTER.max_bytes
 MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # refuse ZIP bombs before openpyxl unpacks them
 
 # A class name starts with its grade: "5A" is in grade 5, "1B-LAT" in grade 1, "6 STEM" in grade 6.
@@ -93,16 +92,17 @@ class RosterSummary:
 
 def file_kind(data: bytes) -> str:
     """'xlsx' or 'csv', decided by the content, never by the file name."""
-    return "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
+    return "xlsx" if uploads.sniff(data[:uploads.HEAD_BYTES]) == "xlsx" else "csv"
 
 
 def read_table(data: bytes, *, required=()) -> CsvFile:
     """Read a CSV or XLSX roster into the shared CsvFile shape; raise ImportRejected if unusable."""
-    if data.startswith(XLS_MAGIC):
+    kind = uploads.sniff(data[:uploads.HEAD_BYTES])
+    if kind == "xls":
         raise ImportRejected([RowError(1, _("this is the old Excel format (.xls); save it as .xlsx or CSV"))])
-    if file_kind(data) == "xlsx":
+    if kind == "xlsx":
         return _read_xlsx(data, required=required)
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data and kind != "text":
         raise ImportRejected([RowError(1, _("this is not a text file; upload a CSV or XLSX file"))])
     return read_csv(data, required=required)
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal import audit
+from portal import audit, uploads
 from portal.models import Role
 from portal.tasks import send_email
 
@@ -23,8 +23,6 @@ from .terms import agreement_open_for_loan, current_terms
 
 logger = logging.getLogger(__name__)
 
-MAX_SIGNATURE_BYTES = 300_000
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # A family may download its signed copy with the same link for this long after signing.
 SIGNED_DOWNLOAD_DAYS = 30
 
@@ -137,7 +135,9 @@ def decode_signature(data_url: str) -> bytes | None:
         data = base64.b64decode(data_url[len(prefix):], validate=True)
     except (binascii.Error, ValueError):
         return None
-    if len(data) > MAX_SIGNATURE_BYTES or not data.startswith(PNG_MAGIC):
+    try:
+        uploads.check_bytes(data, uploads.SIGNATURE)
+    except ValidationError:
         return None
     return data
 

@@ -3,10 +3,10 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
+
 from .models import AgreementTerms
 
-MAX_SCAN_BYTES = 10 * 1024 * 1024
-SCAN_MAGIC = {b"%PDF-": "pdf", b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
 
 
 class SignForm(forms.Form):
@@ -47,12 +47,7 @@ class PaperScanForm(forms.Form):
 
     def clean_scan(self):
         scan = self.cleaned_data["scan"]
-        if scan.size > MAX_SCAN_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        head = scan.read(16)
-        scan.seek(0)
-        if not any(head.startswith(magic) for magic in SCAN_MAGIC):
-            raise forms.ValidationError(_("Upload a PDF, PNG or JPEG file."))
+        uploads.check_upload(scan, uploads.AGREEMENT_SCAN)  # also names it .pdf/.png/.jpg by its content
         return scan
 
 

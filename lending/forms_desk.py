@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from households.models import Pupil
+from portal import uploads
 from portal.models import StaffMember
 
 from .desk import cap_message, not_available_message
@@ -19,7 +20,6 @@ from .terms import current_terms
 
 SEARCH_PUPILS = 10
 SEARCH_STAFF = 5
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
 def search_borrowers(school, query: str) -> list[tuple[str, object]]:
@@ -152,12 +152,6 @@ class CheckoutForm(forms.Form):
         }
 
 
-def looks_like_image(head: bytes) -> bool:
-    """JPEG, PNG or WebP, judged by the file's first bytes, not by its name."""
-    return (head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n")
-            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"))
-
-
 class CheckinForm(forms.Form):
     asset_tag = forms.CharField(label=gettext_lazy("Asset tag"), max_length=40, widget=_scan_widget())
     condition_in = forms.ChoiceField(label=gettext_lazy("Condition"), choices=Loan.Condition.choices,
@@ -197,12 +191,7 @@ class CheckinForm(forms.Form):
         photo = self.cleaned_data.get("return_photo")
         if not photo:
             return photo
-        if photo.size > PHOTO_MAX_BYTES:
-            raise forms.ValidationError(_("The photo is larger than 5 MB."))
-        head = photo.read(12)
-        photo.seek(0)
-        if not looks_like_image(head):
-            raise forms.ValidationError(_("This file is not a JPEG, PNG or WebP photo."))
+        uploads.check_upload(photo, uploads.PHOTO)
         return photo
 
     def clean(self):

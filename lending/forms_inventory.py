@@ -4,12 +4,14 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
+
 from .inventory import EDITABLE_FIELDS, MANUAL_STATUSES, duplicate_tag_message, tag_in_use
 from .models import Device, normalize_asset_tag
 
 # An inventory file of a few thousand devices is well under 100 kB; 2 MB leaves room without letting
 # a stray video or spreadsheet dump fill the session table (the preview keeps the file there).
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_BYTES = uploads.DEVICE_CSV.max_bytes
 
 
 def _field(name, **kwargs):
@@ -76,13 +78,8 @@ class DeviceImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
-        data = upload.read()
-        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            # Spreadsheets (.xlsx is a zip), PDFs and images; UTF-16 text gets its own message from the reader.
-            raise forms.ValidationError(_("This is not a CSV text file. In Excel, choose Save as › CSV."))
-        return data
+        uploads.check_upload(upload, uploads.DEVICE_CSV)
+        return upload.read()
 
 
 class DeviceImportConfirmForm(forms.Form):

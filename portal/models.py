@@ -198,6 +198,8 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
+    SCHOOL_PATH = "school"
+
     class Meta:
         ordering = ["-at"]
         verbose_name = _("audit event")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import audit_log, views, views_twofactor
 from .forms import EmailLoginForm, QueuedPasswordResetForm
 
 admin.site.site_header = "Uitleenportaal"
@@ -29,6 +29,9 @@ account_patterns = [
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("two-step/", views_twofactor.two_step_settings, name="two_step_settings"),
+    path("two-step/off/", views_twofactor.two_step_disable, name="two_step_disable"),
+    path("two-step/code/", views_twofactor.two_step_verify, name="two_step_verify"),
 ]
 
 urlpatterns = [
@@ -38,6 +41,7 @@ urlpatterns = [
     path("school/switch/", views.school_switch, name="school_switch"),
     path("lop/", views.lop_overview, name="lop_overview"),
     path("lop/<int:lop_id>/", views.lop_detail, name="lop_detail"),
+    path("school/audit/", audit_log.audit_log, name="audit_log"),
     path("reports/", include("portal.urls_reports")),
     path("", include("lending.urls")),
     path("pupils/", include("households.urls")),

@@ -94,7 +94,7 @@ def test_social_tariff_page_and_record(client_as, coordinator_a, school_a):
     page = client.get(reverse("social_tariff")).content.decode()
     assert "social tariff" in page and "OCMW" in page
     french = client.get(reverse("social_tariff") + "?lang=fr").content.decode()
-    assert 'id="social-tariff-text" class="fs-5" style="max-width: 42rem" lang="fr"' in french
+    assert 'id="social-tariff-text" class="fs-5 reading-width" lang="fr"' in french
     client.post(reverse("household_social_tariff", args=[household.pk]))
     household.refresh_from_db()
     assert household.pointed_to_social_tariff_at is not None
