@@ -36,7 +36,7 @@ class CodeForm(forms.Form):
 
 
 def _audit(request, device, action):
-    role = role_at_school(request.user)
+    role = role_at_school(request)
     record(actor=request.user, action=action, instance=device, school=role.school if role else None)
 
 
