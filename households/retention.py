@@ -23,7 +23,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from lending.models import Agreement, Incident, Loan
+from lending.models import Agreement, Incident, Loan, Repair
 from portal.models import AuditEvent
 
 from .models import Guardian, Household, InternetCode, Pupil, Referral, SurveyAnswer, SurveyInvite
@@ -161,6 +161,7 @@ def _anonymise(household_ids: list[int], pupil_ids: list[int], now) -> dict:
     _delete_files(Agreement, agreements.exclude(pdf=""), ["pdf"])
     agreements.update(pdf="", question="")
     incidents.update(description="")
+    Repair.objects.filter(incident__in=incidents).update(note="")
     referrals.update(note="")
     SurveyAnswer.objects.filter(invite__household__in=household_ids).update(language="")
     # The school's pupil number is unique per school and identifies the child: an opaque one instead.

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from households.models import (Guardian, Household, InternetCode, Pupil, Referral, SupportOrganisation, Survey,
                                SurveyAnswer, SurveyInvite)
-from lending.models import Agreement, Incident, Loan, Reminder
+from lending.models import Agreement, Incident, Loan, Reminder, Repair, SigningLink
 from portal.audit import record
 
 from ..factories import DeviceFactory, GuardianFactory, HouseholdFactory, LoanFactory, PupilFactory
@@ -44,8 +44,12 @@ def family(school, *, name="Janssens", active=False, open_loan=False, files=True
             for field in ("pdf", "signed_pdf", "paper_scan", "signature_image"):
                 getattr(agreement, field).save(f"{field}.bin", ContentFile(b"%PDF"), save=False)
             agreement.save()
-        Incident.objects.create(device=loan.device, loan=loan, kind="damage", reported_at=at(2024, 11, 5),
-                                description=f"{name} dropped it")
+        incident = Incident.objects.create(device=loan.device, loan=loan, kind="damage",
+                                           reported_at=at(2024, 11, 5), description=f"{name} dropped it")
+        Repair.objects.create(device=loan.device, incident=incident, sent_at=at(2024, 11, 6),
+                              returned_at=at(2024, 11, 20), note=f"screen replaced for {name}")
+        SigningLink.objects.create(agreement=agreement, token_hash=f"{agreement.pk:064x}", channel="email",
+                                   expires_at=at(2024, 10, 3), used_at=at(2024, 9, 3))
         record(actor=None, action="pupil.changed", instance=pupil, school=school,
                before={"first_name": "Lot"}, after={"first_name": pupil.first_name})
         pupils.append(pupil)
@@ -81,7 +85,7 @@ def has_personal_data(household: Household) -> bool:
     texts += list(pupils.values_list("first_name", "last_name", "class_name"))
     texts += list(loans.values_list("note", flat=True))
     texts += list(Agreement.objects.filter(loan__in=loans).values_list("question", flat=True))
-    texts += list(Incident.objects.filter(loan__in=loans).values_list("description", flat=True))
+    texts += list(Incident.objects.filter(loan__in=loans).values_list("description", "repairs__note"))
     texts += list(Referral.objects.filter(household=household).values_list("note", flat=True))
     flat = repr(texts)
     return any(word in flat for word in PERSONAL)
