@@ -64,7 +64,7 @@ class Household(models.Model):
         verbose_name_plural = _("households")
 
     def __str__(self):
-        return self.name
+        return self.name or str(_("Erased family"))
 
 
 class Guardian(models.Model):
@@ -123,10 +123,12 @@ class Pupil(models.Model):
         indexes = [models.Index(fields=["school", "active", "needs_device"])]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name}"
+        return self.full_name
 
     @property
     def full_name(self):
+        if self.anonymised_at:
+            return str(_("Erased pupil"))
         return f"{self.first_name} {self.last_name}"
 
 

@@ -52,6 +52,10 @@ def test_director_erases_a_family_after_typing_its_name_and_reports_stay(school_
     event = AuditEvent.objects.get(action="households.anonymised", object_id=str(household.pk))
     assert event.actor == director_a and event.after == {"reason": "erasure", "pupils": 1}
     assert "Janssens" not in json.dumps([event.before, event.after])
+    page = response.content.decode()
+    assert 'id="anonymised"' in page and "Janssens" not in page and url not in page
+    listing = client.get(reverse("household_list")).content.decode()
+    assert reverse("household_detail", kwargs={"household_id": household.pk}) in listing and "Janssens" not in listing
 
 
 def test_erasure_is_refused_while_a_device_is_on_loan(school_a, director_a, client):
