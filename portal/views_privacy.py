@@ -12,8 +12,7 @@ from django.views.decorators.http import require_safe
 from lending.models import AgreementTerms
 
 from .models import School
-
-LANGUAGES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+from .privacy import LANGUAGES
 
 
 def _years_or_months(months: int) -> dict:

@@ -54,3 +54,41 @@ def test_parent_pages_link_to_the_privacy_page(client):
     for url in ("/s/unknown-token/", "/q/unknown-token/"):
         page = client.get(url).content.decode()
         assert 'id="privacy-footer"' in page and reverse("public_privacy") in page, url
+
+
+def _pdf_text_without_spaces(data: bytes) -> str:
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return "".join(out.split())  # a long address may wrap anywhere
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="poppler-utils is not installed")
+def test_printed_letters_give_the_privacy_address(school_a, settings, tmp_path):
+    from datetime import date
+
+    from households import codes
+    from households import survey as surveys
+    from households.models import InternetCode
+    from lending import pdf
+
+    from .factories import HouseholdFactory, PupilFactory
+    from .lending.test_agreement_pdf import make_agreement
+
+    settings.MEDIA_ROOT = tmp_path
+    expected = f"http://testserver/privacy/?lang=fr&school={school_a.pk}"
+    agreement = make_agreement(school_a, language="fr")
+    letter = pdf.render_document(agreement, sign_url="http://testserver/s/abc/")
+    assert expected in _pdf_text_without_spaces(letter)
+    assert "/privacy/" not in _pdf_text_without_spaces(pdf.render_document(agreement))  # not a letter
+
+    household = HouseholdFactory(school=school_a, preferred_language="fr")
+    PupilFactory(school=school_a, household=household, grade=5)
+    code = InternetCode.objects.create(school=school_a, provider="Telenet", code="X-1", valid_until=date(2030, 1, 1),
+                                       household=household, issued_at=agreement.created_at)
+    assert expected in _pdf_text_without_spaces(codes.render_letter_pdf(code, "http://testserver/"))
+
+    survey = surveys.survey_create(school=school_a, title="Thuis", grades=[5], class_names=[], channel="paper",
+                                   by=None, base_url="http://testserver/")
+    letters = surveys.render_letters_pdf(survey=survey, base_url="http://testserver/", by=None)
+    assert expected in _pdf_text_without_spaces(letters)
