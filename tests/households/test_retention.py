@@ -174,3 +174,15 @@ def test_nightly_beat_runs_the_retention_task(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["retention-nightly"]
     assert entry["task"] == apply_retention.name
+
+
+@pytest.mark.worker
+def test_the_nightly_task_runs_on_a_real_worker(celery_worker, school_a):
+    from households.tasks import apply_retention
+
+    household = family(school_a, files=False)  # the worker has the session's media folder, not this test's
+    first = apply_retention.delay(on="2026-03-11").get(timeout=60)
+    again = apply_retention.delay(on="2026-03-11").get(timeout=60)
+    assert (first["households"], again["households"]) == (1, 0)
+    household.refresh_from_db()
+    assert household.anonymised_at is not None and not has_personal_data(household)
