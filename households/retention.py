@@ -182,6 +182,9 @@ def anonymise_households(household_ids, *, reason: str, actor=None) -> int:
     with transaction.atomic():
         households = list(Household.objects.select_for_update().filter(
             pk__in=list(household_ids), anonymised_at__isnull=True).values_list("pk", "school_id"))
+        # The desk locks the pupil before it lends (lending/desk.py): a loan being made now is seen here.
+        list(Pupil.objects.select_for_update().filter(household__in=[pk for pk, _s in households])
+             .values_list("pk", flat=True))
         on_loan = set(Loan.objects.filter(pupil__household__in=[pk for pk, _s in households],
                                           status=Loan.Status.ACTIVE).values_list("pupil__household", flat=True))
         households = [(pk, school) for pk, school in households if pk not in on_loan]
@@ -206,8 +209,11 @@ def anonymise_pupils(pupil_ids, *, reason: str) -> int:
     """Pupils without a household (imported without family data), same rules as a family."""
     now = timezone.now()
     with transaction.atomic():
-        pupils = list(Pupil.objects.select_for_update().filter(pk__in=list(pupil_ids), anonymised_at__isnull=True)
-                      .exclude(loans__status=Loan.Status.ACTIVE).values_list("pk", "school_id"))
+        locked = list(Pupil.objects.select_for_update().filter(pk__in=list(pupil_ids), anonymised_at__isnull=True)
+                      .values_list("pk", "school_id"))
+        on_loan = set(Loan.objects.filter(pupil__in=[pk for pk, _s in locked], status=Loan.Status.ACTIVE)
+                      .values_list("pupil", flat=True))
+        pupils = [(pk, school) for pk, school in locked if pk not in on_loan]
         if not pupils:
             return 0
         _anonymise([], [pk for pk, _school in pupils], now)

@@ -167,3 +167,24 @@ def test_the_service_refuses_too_when_the_page_was_opened_before_the_loan(school
     # The nightly path skips it the same way, under a lock.
     assert retention.anonymise_households([household.pk], reason="retention") == 0
     assert has_personal_data(household)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasure_and_a_checkout_at_the_same_moment_never_leave_a_loan_to_an_erased_pupil(school_a, director_a,
+                                                                                         coordinator_a):
+    from households import retention
+    from lending import desk
+
+    from ..concurrency import race
+    from ..factories import DeviceFactory
+
+    household = family(school_a, active=True, files=False)
+    pupil = Pupil.objects.get(household=household)
+    device = DeviceFactory(school=school_a)
+    outcomes = race(lambda: retention.erase_household(household, actor=director_a),
+                    lambda: desk.loan_checkout(device=device, pupil=pupil, by=coordinator_a),
+                    refused=(retention.ErasureRefused, desk.DeskError), own_transaction=False)
+    assert outcomes == ["created", "refused"]
+    household.refresh_from_db()
+    open_loans = Loan.objects.filter(pupil=pupil, status=Loan.Status.ACTIVE).count()
+    assert (household.anonymised_at is None) == (open_loans == 1)
