@@ -12,7 +12,7 @@ from households import export
 from households.models import Guardian, Household, Pupil
 from lending.models import Loan
 from portal.models import AuditEvent, School
-from portal.reports import SchoolYear, school_rows
+from portal.reports import SchoolYear, monthly_trend, school_rows
 
 from .gdpr_world import family, has_personal_data
 
@@ -26,7 +26,10 @@ def media(settings, tmp_path):
 
 
 def report_figures():
-    return [school_rows(School.objects.all(), SchoolYear(year)) for year in (2024, 2025, 2026)]
+    """Every school's figures and monthly trend (what the LOP and Flanders reports show) for three years."""
+    schools = School.objects.all()
+    years = [SchoolYear(year) for year in (2024, 2025, SchoolYear.current().start_year)]
+    return [(school_rows(schools, year), monthly_trend(schools, year)) for year in years]
 
 
 # --- erasure ---------------------------------------------------------------------------------------
