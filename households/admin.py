@@ -11,8 +11,10 @@ class GuardianInline(admin.TabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
-    list_display = ["name", "school", "preferred_language", "contact_channel", "device_at_home", "internet_at_home"]
-    list_filter = ["preferred_language", "contact_channel", "device_at_home", "internet_at_home"]
+    list_display = ["name", "school", "preferred_language", "contact_channel", "device_at_home", "internet_at_home",
+                    "anonymised_at"]
+    list_filter = ["preferred_language", "contact_channel", "device_at_home", "internet_at_home",
+                   ("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "school__name"]
     list_select_related = ["school"]
     inlines = [GuardianInline]
@@ -29,7 +31,7 @@ class GuardianAdmin(admin.ModelAdmin):
 @admin.register(Pupil)
 class PupilAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "class_name", "grade", "school", "active", "needs_device"]
-    list_filter = ["active", "needs_device", "needs_internet", "grade"]
+    list_filter = ["active", "needs_device", "needs_internet", "grade", ("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["first_name", "last_name", "internal_number", "class_name"]
     list_select_related = ["school"]
     raw_id_fields = ["household"]

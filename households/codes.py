@@ -219,12 +219,15 @@ def letter_context(code: InternetCode) -> dict:
     return {"code": code, "household": code.household, "school": code.school, "today": timezone.localdate()}
 
 
-def render_letter_pdf(code: InternetCode) -> bytes:
+def render_letter_pdf(code: InternetCode, base_url: str = "") -> bytes:
     from lending.pdf import html_to_pdf
+    from portal.privacy import privacy_url
 
     language = family_language(code.household)
+    privacy = privacy_url(base_url, language=language, school_id=code.school_id) if base_url else ""
     with translation.override(language):
-        html = render_to_string("pdf/code_letter.html", {**letter_context(code), "language": language})
+        html = render_to_string("pdf/code_letter.html", {**letter_context(code), "language": language,
+                                                         "privacy_url": privacy})
     return html_to_pdf(html)
 
 

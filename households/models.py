@@ -53,6 +53,8 @@ class Household(models.Model):
     )
     pointed_to_social_tariff_at = models.DateTimeField(_("pointed to the social tariff on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by households.retention when the family's personal data was removed (retention or erasure).
+    anonymised_at = models.DateTimeField(_("personal data removed on"), null=True, blank=True)
 
     SCHOOL_PATH = "school"
 
@@ -62,7 +64,7 @@ class Household(models.Model):
         verbose_name_plural = _("households")
 
     def __str__(self):
-        return self.name
+        return self.name or str(_("Erased family"))
 
 
 class Guardian(models.Model):
@@ -104,6 +106,9 @@ class Pupil(models.Model):
     active = models.BooleanField(_("still at school"), default=True)
     needs_device = models.BooleanField(_("needs a device"), default=False)
     needs_internet = models.BooleanField(_("needs internet"), default=False)
+    # Starts the retention clock: set when the roster import (or the nightly job) sees the pupil gone.
+    left_on = models.DateField(_("left the school on"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("personal data removed on"), null=True, blank=True)
 
     SCHOOL_PATH = "school"
 
@@ -118,10 +123,12 @@ class Pupil(models.Model):
         indexes = [models.Index(fields=["school", "active", "needs_device"])]
 
     def __str__(self):
-        return f"{self.first_name} {self.last_name}"
+        return self.full_name
 
     @property
     def full_name(self):
+        if self.anonymised_at:
+            return str(_("Erased pupil"))
         return f"{self.first_name} {self.last_name}"
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,7 +55,7 @@ FIELDS = [
 FIELD_NAMES = [f.name for f in FIELDS]
 REQUIRED_FIELDS = [f.name for f in FIELDS if f.required]
 DEFAULT_COLUMNS = {f.name: f.default_column for f in FIELDS}
-PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active"]
+PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active", "left_on"]
 
 MAX_UPLOAD_BYTES = uploads.ROSTER.max_bytes
 MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # refuse ZIP bombs before openpyxl unpacks them
@@ -327,7 +328,8 @@ def plan_roster(*, school: School, data: bytes, columns: dict) -> RosterPlan:
 def _plan(school: School, rows: list[ParsedRow]) -> RosterPlan:
     # Compared as the file's numbers are, so a number typed as "0500" elsewhere still matches 500.
     existing = {normalise_number(p.internal_number): p for p in Pupil.objects.filter(school=school).only(
-        "id", "school", "internal_number", "first_name", "last_name", "class_name", "grade", "household", "active")}
+        "id", "school", "internal_number", "first_name", "last_name", "class_name", "grade", "household", "active",
+        "left_on")}
     households = {h.pk: h for h in Household.objects.filter(school=school).only("id", "school_id", "name",
                                                                                  "preferred_language")}
     plan = RosterPlan(summary=None)
@@ -366,7 +368,7 @@ def _plan(school: School, rows: list[ParsedRow]) -> RosterPlan:
     for row in rows:
         household = household_of_row[row.line]
         values = {"first_name": row.first_name, "last_name": row.last_name, "class_name": row.class_name,
-                  "grade": row.grade, "active": True}
+                  "grade": row.grade, "active": True, "left_on": None}
         pupil = existing.get(row.number)
         if pupil is None:
             plan.new_pupils.append(Pupil(school=school, internal_number=row.number, household=household, **values))
@@ -440,7 +442,7 @@ def import_roster(*, school: School, data: bytes, filename: str, columns: dict, 
         if plan.changed_pupils:
             Pupil.objects.bulk_update(plan.changed_pupils, fields=PUPIL_FIELDS)
         if plan.leaver_ids:
-            Pupil.objects.filter(pk__in=plan.leaver_ids).update(active=False)
+            Pupil.objects.filter(pk__in=plan.leaver_ids).update(active=False, left_on=timezone.localdate())
         if plan.changed_households:
             Household.objects.bulk_update(plan.changed_households, fields=["preferred_language"])
         Guardian.objects.bulk_create(plan.new_guardians)

@@ -136,13 +136,15 @@ def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
 
 def render_letters_pdf(*, survey: Survey, base_url: str, by) -> bytes:
     from lending.pdf import display_language, html_to_pdf, qr_svg_data_url
+    from portal.privacy import privacy_url
 
     pages = []
     for letter in letters(survey=survey, base_url=base_url, by=by):
         language = display_language(letter["household"].preferred_language)
         with translation.override(language):
             pages.append(render_to_string("pdf/survey_letter_page.html", {
-                **letter, "school": survey.school, "language": language, "qr": qr_svg_data_url(letter["url"])}))
+                **letter, "school": survey.school, "language": language, "qr": qr_svg_data_url(letter["url"]),
+                "privacy_url": privacy_url(base_url, language=language, school_id=survey.school_id)}))
     html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey})
     return html_to_pdf(html)
 

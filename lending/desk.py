@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from households.models import Pupil
 from portal.audit import record, snapshot as _snapshot
 
 from .due_dates import default_due, next_school_year_end
@@ -67,6 +68,10 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
         device = Device.objects.select_for_update().select_related("school").get(pk=device.pk)
         if device.status != Device.Status.AVAILABLE:
             raise DeviceNotAvailable(not_available_message(device))
+        # Locked like the erasure locks it (households/retention.py): never a loan to an erased pupil.
+        if pupil is not None and Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list(
+                "anonymised_at", flat=True).get():
+            raise DeskError(_("This pupil's data was erased. Add the pupil again to lend a device."))
         terms = current_terms(device.school)
         due_policy, default_on = default_due(school=device.school, return_policy=terms.return_policy, pupil=pupil)
         try:

@@ -133,6 +133,15 @@ def qr_svg_data_url(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _privacy_url(sign_url: str, language: str, agreement: Agreement) -> str:
+    """The printed letter names the privacy page on the same host as its signing link."""
+    from portal.privacy import privacy_url
+
+    parts = urlsplit(sign_url)
+    return privacy_url(f"{parts.scheme}://{parts.netloc}/", language=language,
+                       school_id=agreement.loan.device.school_id)
+
+
 def render_document(agreement: Agreement, *, signed=False, sign_url: str = "") -> bytes:
     language = display_language(agreement.language)
     context = {
@@ -142,6 +151,7 @@ def render_document(agreement: Agreement, *, signed=False, sign_url: str = "") -
         "signature_data_url": _signature_data_url(agreement) if signed else "",
         "sign_url": sign_url,
         "qr_data_url": qr_svg_data_url(sign_url) if sign_url else "",
+        "privacy_url": _privacy_url(sign_url, language, agreement) if sign_url else "",
         "generated_at": timezone.now(),
     }
     with translation.override(language):

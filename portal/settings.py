@@ -162,6 +162,15 @@ CELERY_BEAT_SCHEDULE["reminders-send-due"] = {
     "task": "lending.tasks_reminders.send_due_reminders",
     "schedule": crontab(minute="*/15"),
 }
+# Personal data (households/retention.py): families' data goes this many months after the last loan
+# ended and the pupils left; signature evidence this many months after the agreement's loan ended
+# (the legal period: to be confirmed by the school board's DPO). Runs nightly at 03:30.
+RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
+SIGNATURE_EVIDENCE_MONTHS = env.int("SIGNATURE_EVIDENCE_MONTHS", default=60)
+CELERY_BEAT_SCHEDULE["retention-nightly"] = {
+    "task": "households.tasks.apply_retention",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 CACHES = {
     "default": (

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_log, views, views_twofactor
+from . import audit_log, views, views_privacy, views_twofactor
 from .forms import EmailLoginForm, QueuedPasswordResetForm
 
 admin.site.site_header = "Uitleenportaal"
@@ -49,6 +49,7 @@ urlpatterns = [
     # Parents' pages: no account, a token in the link.
     path("s/", include("lending.urls_signing")),
     path("q/", include("households.urls_survey_public")),
+    path("privacy/", views_privacy.public_privacy, name="public_privacy"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 from households.models import Guardian, Household, Pupil
 from households.roster import grade_from_class, import_roster, plan_roster
@@ -186,12 +186,16 @@ def test_leavers_are_deactivated_and_come_back_when_they_reappear(school_a, scho
     assert set(Pupil.objects.filter(school=school_a, active=False).values_list("internal_number", flat=True)) == {
         "1003", "1004"}
     assert Pupil.objects.get(internal_number="1002").class_name == "4B"
+    # The leaving date starts the retention clock (households/retention.py).
+    assert set(Pupil.objects.filter(school=school_a, active=False).values_list("left_on", flat=True)) == {
+        timezone.localdate()}
     other_school.refresh_from_db()
     assert other_school.active  # another school's pupils are never touched
 
     summary = run(school_a, csv_bytes(*ROWS))
     assert (summary.created, summary.updated, summary.deactivated) == (0, 3, 0)
     assert Pupil.objects.filter(school=school_a, active=True).count() == 4
+    assert not Pupil.objects.filter(school=school_a, left_on__isnull=False).exists()
 
 
 def test_a_new_sibling_joins_the_existing_household_and_guardians_are_not_duplicated(school_a):

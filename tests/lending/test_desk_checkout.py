@@ -162,8 +162,9 @@ def test_checkout_post_and_search_use_a_fixed_number_of_queries(size, coordinato
     with django_assert_max_num_queries(6):  # login and role, then one query for pupils and one for staff
         response = client.get("/desk/borrowers/", {"q": "sam"})
     assert response.status_code == 200
-    # 19 on the school's first loan (its terms are created), 16 after that.
-    with django_assert_max_num_queries(19):
+    # 20 on the school's first loan (its terms are created), 17 after that; one of them locks the
+    # pupil's row against an erasure at the same moment (households/retention.py).
+    with django_assert_max_num_queries(20):
         assert _post(client, device, f"pupil:{pupil.pk}").status_code == 302
 
 
