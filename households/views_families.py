@@ -219,7 +219,8 @@ def code_letter(request, code_id):
     if code.issued_at is None or code.issued_by_id != request.user.pk:
         messages.error(request, _("Only the coordinator who handed out this code can print its letter."))
         return redirect("code_detail", code_id=code.pk)
-    response = HttpResponse(codes.render_letter_pdf(code, request.build_absolute_uri("/")), content_type="application/pdf")
+    response = HttpResponse(codes.render_letter_pdf(code, request.build_absolute_uri("/")),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="internet-code-letter-{code.pk}.pdf"'
     audit.record(actor=request.user, action="internet_code.letter_printed", instance=code, school=request.school)
     return _no_store(response)
