@@ -5,6 +5,7 @@ links may one day hold a code or a token, and a log page is no place to read the
 """
 import django_filters
 from django import forms
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,14 @@ class AuditEventFilter(django_filters.FilterSet):
         self.filters["action"].extra["choices"] = [(action, action) for action in actions]
 
 
+def object_kind(label: str) -> str:
+    """'lending.loan' → 'uitlening' (the model's own name, translated); unknown labels as they are."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
 def changed_fields(event: AuditEvent) -> list[str]:
     before, after = event.before or {}, event.after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
@@ -58,5 +67,6 @@ def audit_log(request):
         # A wrong filter value (a person from elsewhere, a bad date) shows nothing and says why.
         shown = event_filter.qs if event_filter.is_valid() else events.none()
     page = Paginator(shown.select_related("actor").order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"event": event, "changed": changed_fields(event)} for event in page.object_list]
+    rows = [{"event": event, "changed": changed_fields(event), "kind": object_kind(event.object_type)}
+            for event in page.object_list]
     return render(request, "portal/audit_log.html", {"filter": event_filter, "page": page, "rows": rows})
