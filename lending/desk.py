@@ -65,7 +65,9 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
     if pupil is not None and not pupil.active:
         raise DeskError(_("This pupil is no longer at school."))
     with transaction.atomic():
-        device = Device.objects.select_for_update().select_related("school").get(pk=device.pk)
+        # Only the device row: locking the joined school too would make every insert that points at
+        # the school (an audit row of an erasure, say) wait on this checkout, and deadlock with it.
+        device = Device.objects.select_for_update(of=("self",)).select_related("school").get(pk=device.pk)
         if device.status != Device.Status.AVAILABLE:
             raise DeviceNotAvailable(not_available_message(device))
         # Locked like the erasure locks it (households/retention.py): never a loan to an erased pupil.
@@ -95,7 +97,7 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
 
 
 def _lock_open_loan(loan: Loan) -> Loan:
-    locked = Loan.objects.select_for_update().select_related("device", "device__school").get(pk=loan.pk)
+    locked = Loan.objects.select_for_update(of=("self", "device")).select_related("device", "device__school").get(pk=loan.pk)
     if not locked.is_open:
         raise DeskError(_("This loan has already ended."))
     return locked
@@ -171,7 +173,7 @@ def incident_record(*, device: Device, loan: Loan | None = None, kind: str, desc
                     cost_to_family: Decimal = Decimal("0"), by) -> Incident:
     """Damage, loss or theft. Loss or theft ends the open loan and marks the device lost."""
     with transaction.atomic():
-        device = Device.objects.select_for_update().select_related("school").get(pk=device.pk)
+        device = Device.objects.select_for_update(of=("self",)).select_related("school").get(pk=device.pk)
         if loan is None:
             loan = Loan.objects.filter(device=device, status=Loan.Status.ACTIVE).first()
         elif loan.device_id != device.pk:
@@ -193,7 +195,7 @@ def incident_record(*, device: Device, loan: Loan | None = None, kind: str, desc
 
 def repair_send(*, device: Device, by, supplier: str = "", note: str = "", incident=None) -> Repair:
     with transaction.atomic():
-        device = Device.objects.select_for_update().select_related("school").get(pk=device.pk)
+        device = Device.objects.select_for_update(of=("self",)).select_related("school").get(pk=device.pk)
         if device.status not in (Device.Status.AVAILABLE, Device.Status.IN_REPAIR):
             raise DeskError(_("Only a device that is at school can go to repair; take it back first."))
         return _open_repair(device=device, by=by, supplier=supplier, note=note, incident=incident)
@@ -202,7 +204,7 @@ def repair_send(*, device: Device, by, supplier: str = "", note: str = "", incid
 def repair_back(*, repair: Repair, by, cost: Decimal = Decimal("0"), returned_at=None) -> Repair:
     """The device is back from repair and can be lent again."""
     with transaction.atomic():
-        repair = Repair.objects.select_for_update().select_related("device", "device__school").get(pk=repair.pk)
+        repair = Repair.objects.select_for_update(of=("self", "device")).select_related("device", "device__school").get(pk=repair.pk)
         if repair.returned_at is not None:
             raise DeskError(_("This repair is already closed."))
         repair.returned_at = returned_at or timezone.now()

@@ -25,6 +25,8 @@ def race(*writes, refused=IntegrityError, own_transaction=True):
             outcomes.append("created")
         except refused:
             outcomes.append("refused")
+        except Exception as error:  # a deadlock or a timeout must show in the assertion, not vanish
+            outcomes.append(f"error: {type(error).__name__}: {error}")
         finally:
             connections.close_all()
 
