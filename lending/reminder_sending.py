@@ -11,11 +11,11 @@ between sending and that update leaves the row in "sending"; after an hour it go
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.utils import timezone
 
@@ -123,8 +123,10 @@ def _still_relevant(reminder: Reminder, facts: BatchFacts) -> bool:
 
 def _email(reminder: Reminder, subject: str, body: str, to: list[str], part: str = "") -> None:
     """One message with a Message-ID derived from the reminder: if a crash between sending and
-    recording ever makes us send it again, mail servers and clients can recognise the copy."""
-    message_id = f"<reminder-{reminder.pk}{part}@{DNS_NAME}>"
+    recording ever makes us send it again, mail servers and clients can recognise the copy. The
+    domain is the sender's, not the host's, so a copy sent by another worker host is the same."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "uitleenportaal.local"
+    message_id = f"<reminder-{reminder.pk}{part}@{domain}>"
     EmailMessage(subject, body, None, to, headers={"Message-ID": message_id}).send()
 
 
