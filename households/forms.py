@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import uploads
 from portal.csvfiles import ImportRejected
 
-from . import roster
+from . import roster, roster_file
 
 
 def _helper(submit_label, *, form_tag=True):
@@ -38,7 +38,7 @@ class RosterUploadForm(forms.Form):
         data = upload.read()
         # The type is decided by the content: the name and the browser's content type are only claims.
         try:
-            self.header = roster.read_header(data)
+            self.header = roster_file.read_header(data)
         except ImportRejected as rejected:
             raise forms.ValidationError([str(error) for error in rejected.errors]) from None
         self.data_bytes = data

@@ -10,9 +10,7 @@ column is not mapped) the same guardian e-mail, or else the same guardian phone,
 of the school. Only a guardian's name, e-mail and phone are taken: no national register number, no
 address, no income.
 """
-import io
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -25,10 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from portal import uploads
 from portal.audit import record
-from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, check_header, normalise_header, read_csv
+from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, normalise_header
 from portal.models import EducationLevel, School
 
 from .models import FAMILY_LANGUAGES, Guardian, Household, Pupil
+from .roster_file import read_table
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,6 @@ DEFAULT_COLUMNS = {f.name: f.default_column for f in FIELDS}
 PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active", "left_on"]
 
 MAX_UPLOAD_BYTES = uploads.ROSTER.max_bytes
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # refuse ZIP bombs before openpyxl unpacks them
 
 # A class name starts with its grade: "5A" is in grade 5, "1B-LAT" in grade 1, "6 STEM" in grade 6.
 CLASS_GRADE = re.compile(r"^\s*(\d+)")
@@ -88,71 +86,7 @@ class RosterSummary:
             "deactivated": self.deactivated}
 
 
-# --- reading the file ----------------------------------------------------------------------------
-
-
-def file_kind(data: bytes) -> str:
-    """'xlsx' or 'csv', decided by the content, never by the file name."""
-    return "xlsx" if uploads.sniff(data[:uploads.HEAD_BYTES]) == "xlsx" else "csv"
-
-
-def read_table(data: bytes, *, required=()) -> CsvFile:
-    """Read a CSV or XLSX roster into the shared CsvFile shape; raise ImportRejected if unusable."""
-    kind = uploads.sniff(data[:uploads.HEAD_BYTES])
-    if kind == "xls":
-        raise ImportRejected([RowError(1, _("this is the old Excel format (.xls); save it as .xlsx or CSV"))])
-    if kind == "xlsx":
-        return _read_xlsx(data, required=required)
-    if data and kind != "text":
-        raise ImportRejected([RowError(1, _("this is not a text file; upload a CSV or XLSX file"))])
-    return read_csv(data, required=required)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores every number as a float: 5.0 is grade 5
-    return " ".join(str(value).split())
-
-
-def _read_xlsx(data: bytes, *, required) -> CsvFile:
-    import openpyxl  # only the XLSX path needs it
-
-    unreadable = ImportRejected([RowError(1, _("the Excel file cannot be read; save it again as .xlsx or CSV"))])
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNPACKED_BYTES:
-                raise unreadable
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ImportRejected:
-        raise
-    except Exception:  # openpyxl raises a zoo of exception types for damaged files
-        raise unreadable from None
-    try:
-        if not workbook.worksheets:
-            raise unreadable
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            raise ImportRejected([RowError(1, _("the file is empty"))])
-        columns = [normalise_header(_cell_text(name)) for name in header]
-        named = check_header(columns, required)
-        rows = []
-        for line, cells in enumerate(lines, start=2):
-            values = [_cell_text(cell) for cell in cells]
-            if any(values):
-                rows.append(Row(line, {name: value for name, value in zip(columns, values) if name}))
-    finally:
-        workbook.close()
-    if not rows:
-        raise ImportRejected([RowError(1, _("the file has a header line but no data rows"))])
-    return CsvFile(columns=named, rows=rows, errors=[])
-
-
-def read_header(data: bytes) -> list[str]:
-    """The (normalised) column names of a roster file, for the mapping form."""
-    return read_table(data).columns
+# --- reading the file: households/roster_file.py ----------------------------------------------------
 
 
 def suggested_columns(header: list[str], remembered: dict | None) -> dict[str, str]:

@@ -16,7 +16,7 @@ from lending.models import Agreement, Loan
 from portal.access import get_scoped_or_404, school_required, scoped
 from portal.csvfiles import ImportRejected
 
-from . import roster
+from . import roster, roster_file
 from .filters import PupilFilter
 from .forms import RosterColumnsForm, RosterConfirmForm, RosterUploadForm
 from .models import Pupil
@@ -119,7 +119,7 @@ def pupil_import_columns(request):
     if pending is None:
         return redirect("pupil_import")
     data, filename, _columns = pending
-    header = roster.read_header(data)  # the same bytes passed this at upload
+    header = roster_file.read_header(data)  # the same bytes passed this at upload
     form = RosterColumnsForm(request.POST if request.method == "POST" else None, header=header,
                              initial=roster.suggested_columns(header, request.school.roster_columns))
     context = {"form": form, "filename": filename, "step": 1}

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from households import roster
+from households import roster, roster_file
 from portal.csvfiles import ImportRejected
 from portal.import_command import read_import_file, rejection
 from portal.models import School
@@ -55,7 +55,7 @@ class Command(BaseCommand):
     @staticmethod
     def _columns(data: bytes, school: School, overrides: dict) -> dict:
         """The remembered or usual names where the file has them, then what --map says."""
-        header = roster.read_header(data)
+        header = roster_file.read_header(data)
         columns = roster.suggested_columns(header, school.roster_columns)
         for field in roster.REQUIRED_FIELDS:
             # Kept even when absent, so the refusal names the column the file lacks.
