@@ -84,6 +84,6 @@ def mark_handed_out(*, school, upto: int, actor) -> int:
     now = timezone.now()
     count = letters_to_print(school).filter(pk__lte=upto).update(status=Reminder.Status.SENT, sent_at=now)
     if count:
-        audit.record(actor=actor, action="reminder_letters_handed_out", instance=school, school=school,
+        audit.record(actor=actor, action="reminder.letters_handed_out", instance=school, school=school,
                      after={"letters": count, "up_to_reminder": upto})
     return count

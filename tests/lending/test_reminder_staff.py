@@ -165,7 +165,7 @@ def test_marking_letters_handed_out_keeps_letters_planned_after_printing(client_
         client.post(reverse("reminder_letters_handed_out"), {"upto": upto})
     letters = Reminder.objects.filter(channel="paper").order_by("pk")
     assert list(letters.values_list("status", flat=True)) == ["sent", "paper"]
-    assert AuditEvent.objects.filter(action="reminder_letters_handed_out").count() == 1
+    assert AuditEvent.objects.filter(action="reminder.letters_handed_out").count() == 1
 
 
 def test_the_reminder_list_shows_only_the_own_school_in_bounded_queries(

@@ -1,0 +1,53 @@
+"""What each audit action means, in words a director reads (the stored codes stay as they are)."""
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "agreement.evidence_removed": _("Signature evidence removed after the legal period"),
+    "agreement_paper_signed": _("Paper agreement uploaded"),
+    "agreement_question": _("Family asked a question about the agreement"),
+    "agreement_regenerate": _("Agreement PDF made again"),
+    "agreement_send": _("Agreement sent to the family"),
+    "agreement_sign": _("Agreement signed"),
+    "device.create": _("Device added"),
+    "device.import.create": _("Device added by import"),
+    "device.import.update": _("Device changed by import"),
+    "device.update": _("Device changed"),
+    "guardian.created": _("Guardian added"),
+    "guardian.updated": _("Guardian changed"),
+    "household.exported": _("Family data exported"),
+    "household.social_tariff_pointed": _("Family pointed to the social tariff"),
+    "household.updated": _("Family changed"),
+    "households.anonymised": _("Family data erased"),
+    "incident.create": _("Damage, loss or theft recorded"),
+    "internet_code.activated": _("Internet code activated"),
+    "internet_code.extended": _("Internet code extended"),
+    "internet_code.handed_out": _("Internet code handed out"),
+    "internet_code.letter_printed": _("Internet code letter printed"),
+    "internet_code.sent": _("Internet code sent to the family"),
+    "internet_codes.imported": _("Internet codes imported"),
+    "loan.checkin": _("Device brought back"),
+    "loan.checkout": _("Device lent"),
+    "loan.lost": _("Loan ended: device lost"),
+    "loan.renew": _("Loan renewed"),
+    "loan.transfer": _("Loan transferred"),
+    "loan.year_end": _("Year-end choice recorded"),
+    "pupil.anonymised": _("Pupil data erased"),
+    "pupils.roster_imported": _("Pupil list imported"),
+    "referral.created": _("Family referred for support"),
+    "referral.updated": _("Referral changed"),
+    "reminder.letters_handed_out": _("Reminder letters handed out"),
+    "repair.back": _("Device back from repair"),
+    "repair.send": _("Device sent for repair"),
+    "support_organisation.created": _("Support organisation added"),
+    "support_organisation.updated": _("Support organisation changed"),
+    "survey.answered": _("Survey answered"),
+    "survey.created": _("Survey sent"),
+    "survey.letters_printed": _("Survey letters printed"),
+    "terms_save": _("Agreement terms changed"),
+    "two_step.disabled": _("Two-step login switched off"),
+    "two_step.enabled": _("Two-step login switched on"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
