@@ -3,8 +3,12 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-# The privacy page is written in these; a family reading another language gets the English one.
-LANGUAGES = [("nl", "Nederlands"), ("fr", "Français"), ("en", "English")]
+# The privacy page is written in these (templates/public/privacy/<code>.html), the same family languages
+# as the agreement and the reminders; a family reading any other language gets the English one.
+LANGUAGES = [
+    ("nl", "Nederlands"), ("fr", "Français"), ("en", "English"),
+    ("tr", "Türkçe"), ("pl", "Polski"), ("ro", "Română"), ("uk", "Українська"), ("ar", "العربية"),
+]
 
 
 def page_language(language: str | None) -> str:

@@ -1,4 +1,5 @@
-"""The parents' privacy page: nl/fr/en, linked from every parent page, easy Dutch."""
+"""The parents' privacy page: nl/fr/en and the family languages tr/pl/ro/uk/ar, linked from every parent
+page, easy Dutch."""
 import pytest
 from django.urls import reverse
 
@@ -22,6 +23,65 @@ def test_the_page_speaks_three_languages_and_tells_the_periods(client, settings,
     assert f'<html lang="{lang}"' in page
     for word in words:
         assert word in page, word
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("tr", ["Okulun sizin hakkınızda sakladıkları", "sonra 1 yıl boyunca", "sonra 5 yıl boyunca",
+            "(Vlaamse Toezichtcommissie)"]),
+    ("pl", ["Co szkoła przechowuje o Tobie", "przez 1 rok po", "przez 5 lat po", "(Vlaamse Toezichtcommissie)"]),
+    ("ro", ["Ce păstrează școala despre dumneavoastră", "Până la 1 an după", ": 5 ani după",
+            "(Vlaamse Toezichtcommissie)"]),
+    ("uk", ["Що школа зберігає про вас", "ще 1 рік після", ": 5 років після", "(Vlaamse Toezichtcommissie)"]),
+    ("ar", ["ما تحتفظ به المدرسة عنك", "لمدة سنة واحدة بعد", "لمدة 5 سنوات بعد", "(Vlaamse Toezichtcommissie)"]),
+])
+def test_the_page_speaks_the_family_languages_too(client, settings, lang, words):
+    settings.RETENTION_MONTHS, settings.SIGNATURE_EVIDENCE_MONTHS = 12, 60
+    response = client.get(reverse("public_privacy"), {"lang": lang})
+    assert response.status_code == 200 and response["Content-Language"] == lang
+    page = response.content.decode()
+    direction = "rtl" if lang == "ar" else "ltr"
+    assert f'<html lang="{lang}" dir="{direction}"' in page
+    for word in words:
+        assert word in page, word
+    assert "What the school keeps about you" not in page  # its own text, not the English one
+
+
+@pytest.mark.parametrize("lang, words", [
+    # 22 months and 2 years: the "few" forms, and Romanian's "de" from 20 on.
+    ("tr", ["22 ay", "2 yıl"]),
+    ("pl", ["22 miesiące", "2 lata"]),
+    ("ro", ["22 de luni", "2 ani"]),
+    ("uk", ["22 місяці", "2 роки"]),
+    ("ar", ["22 شهرًا", "سنتين"]),
+])
+def test_the_family_languages_count_months_and_years_correctly(client, settings, lang, words):
+    settings.RETENTION_MONTHS, settings.SIGNATURE_EVIDENCE_MONTHS = 22, 24
+    page = client.get(reverse("public_privacy"), {"lang": lang}).content.decode()
+    for word in words:
+        assert word in page, word
+
+
+@pytest.mark.parametrize("months, lang, word", [
+    (18, "pl", "18 miesięcy"), (13, "pl", "13 miesięcy"), (5, "pl", "5 miesięcy"),
+    (18, "uk", "18 місяців"), (13, "uk", "13 місяців"), (21, "uk", "21 місяць"), (3, "uk", "3 місяці"),
+    (18, "ro", "18 luni"), (30, "ro", "30 de luni"), (1, "ro", "1 lună"),
+    (18, "ar", "18 شهرًا"), (3, "ar", "3 أشهر"), (1, "ar", "شهر واحد"),
+    (132, "pl", "11 lat"), (264, "pl", "22 lata"), (132, "uk", "11 років"), (252, "uk", "21 рік"),
+    (240, "ro", "20 de ani"), (132, "ar", "11 سنة"),
+])
+def test_number_forms_of_other_periods(client, settings, months, lang, word):
+    settings.RETENTION_MONTHS = months
+    page = client.get(reverse("public_privacy"), {"lang": lang}).content.decode()
+    assert word in page
+
+
+def test_a_language_without_its_own_page_gets_the_english_address():
+    from portal.privacy import page_language, privacy_url
+
+    assert [page_language(code) for code in ("tr", "pl", "ro", "uk", "ar")] == ["tr", "pl", "ro", "uk", "ar"]
+    assert page_language("de") == page_language(None) == "en"
+    assert privacy_url("http://testserver/", language="tr", school_id=3) == "http://testserver/privacy/?lang=tr&school=3"
+    assert privacy_url("http://testserver/", language="es") == "http://testserver/privacy/?lang=en"
 
 
 def test_periods_follow_the_settings(client, settings):
@@ -54,6 +114,9 @@ def test_parent_pages_link_to_the_privacy_page(client):
     for url in ("/s/unknown-token/", "/q/unknown-token/"):
         page = client.get(url).content.decode()
         assert 'id="privacy-footer"' in page and reverse("public_privacy") in page, url
+    # In the family's own language, also beyond Dutch and French.
+    page = client.get("/s/unknown-token/", {"lang": "tr"}).content.decode()
+    assert f'{reverse("public_privacy")}?lang=tr' in page
 
 
 def _pdf_text_without_spaces(data: bytes) -> str:

@@ -7,7 +7,7 @@ from .test_signing import axe_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+@pytest.mark.parametrize("lang", ["nl", "fr", "en", "tr", "pl", "ro", "uk", "ar"])
 def test_privacy_page_on_a_phone(live_server, page, school_a, lang):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server.url}/privacy/?lang={lang}&school={school_a.pk}")
