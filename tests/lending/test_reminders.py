@@ -392,3 +392,34 @@ def test_a_mail_server_failure_leaves_the_row_for_a_retry_an_hour_later(school_a
     assert reminders.send_pending(now=MORNING + timedelta(minutes=30)) == 0
     assert reminders.send_pending(now=MORNING + timedelta(minutes=61)) == 1
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize("language, subjects", [
+    ("nl", {"Herinnering: de afspraken voor het toestel van school",
+            "Het toestel van school gaat binnenkort terug naar school",
+            "Het toestel van school gaat vandaag terug naar school", "Het toestel van school: breng het graag terug",
+            "Uw gratis internetcode stopt binnenkort", "Uw gratis internetcode: hebt u hulp nodig?",
+            "Een korte vraag van de school"}),
+    ("fr", {"Rappel : l'accord pour l'appareil de l'école", "L'appareil de l'école retourne bientôt à l'école",
+            "L'appareil de l'école retourne à l'école aujourd'hui", "L'appareil de l'école : merci de le rapporter",
+            "Votre code internet gratuit s'arrête bientôt", "Votre code internet gratuit : vous avez besoin d'aide ?",
+            "Une petite question de l'école"}),
+])
+@pytest.mark.django_db
+def test_every_kind_reaches_the_family_in_its_language(school_a, mailoutbox, language, subjects):
+    """One family with a subject for every kind; one night and one morning send each in its language."""
+    household = family(school_a, language=language, email="family@example.org")
+    unsigned_agreement(school_a, household, created_on=ON - timedelta(days=3))
+    loan_for(school_a, household, due_on=ON + timedelta(days=14))
+    loan_for(school_a, household, due_on=ON)
+    loan_for(school_a, household, due_on=ON - timedelta(days=7))
+    internet_code(school_a, household, issued_on=ON - timedelta(days=60), activated=True,
+                  valid_until=ON + timedelta(days=14), code="EXP")
+    internet_code(school_a, household, issued_on=ON - timedelta(days=14), valid_until=ON + timedelta(days=300),
+                  code="NEW")
+    survey_invite(school_a, household, sent_on=ON - timedelta(days=7))
+    reminders.create_due_reminders(on=ON, now=MORNING)
+    reminders.send_pending(now=MORNING)
+    assert {m.subject for m in mailoutbox} == subjects
+    assert all(m.to == ["family@example.org"] for m in mailoutbox)
+    assert len(mailoutbox) == 7
