@@ -22,10 +22,11 @@ never be a second copy of a secret.
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -257,6 +258,13 @@ def render_reminder(reminder: Reminder) -> tuple[str, str]:
     return subject.strip(), body.strip() + "\n"
 
 
+def _send_mail(reminder: Reminder, subject: str, body: str, to: list[str]) -> None:
+    # A fixed Message-ID per reminder: a mail sent again after a crash (see send_pending) is
+    # recognisably the same message, for the reader's mail program and for us.
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "uitleenportaal.local"
+    EmailMessage(subject, body, None, to, headers={"Message-ID": f"<reminder-{reminder.pk}@{domain}>"}).send()
+
+
 def _deliver(reminder: Reminder) -> str:
     """Send one claimed reminder; returns the final status."""
     if reminder.channel == Reminder.Channel.PAPER:
@@ -267,7 +275,7 @@ def _deliver(reminder: Reminder) -> str:
         if not to:
             return Reminder.Status.SKIPPED
         subject, body = render_reminder(reminder)
-        send_mail(subject, body, None, to)
+        _send_mail(reminder, subject, body, to)
         return Reminder.Status.SENT
     guardians = Guardian.objects.filter(household_id=reminder.household_id).order_by("pk")
     if reminder.channel == Reminder.Channel.SMS:
@@ -282,7 +290,7 @@ def _deliver(reminder: Reminder) -> str:
     if not emails:
         return Reminder.Status.SKIPPED
     subject, body = render_reminder(reminder)
-    send_mail(subject, body, None, emails)
+    _send_mail(reminder, subject, body, emails)
     return Reminder.Status.SENT
 
 

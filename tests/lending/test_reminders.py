@@ -348,7 +348,7 @@ def test_a_mail_server_failure_leaves_the_row_for_a_retry_an_hour_later(school_a
         raise OSError("mail server down")
 
     with monkeypatch.context() as patch:
-        patch.setattr(reminders, "send_mail", refuse)
+        patch.setattr(reminders, "_send_mail", refuse)
         assert reminders.send_pending(now=MORNING) == 0
     assert Reminder.objects.get().status == "sending"
     assert reminders.send_pending(now=MORNING + timedelta(minutes=30)) == 0
