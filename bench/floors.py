@@ -1,6 +1,8 @@
 """The bare-SQL floor of each measurement: the same data fetched with ONE hand-written statement
 through a raw cursor. The gap between a page and its floor is what Django, Python and the template
 add; the floor itself is what PostgreSQL needs on this data."""
+from datetime import timedelta
+
 from django.db import connection
 
 
@@ -73,7 +75,7 @@ def checkout(device_ids, pupil_ids):
     def run():
         now = timezone.now()
         loan_cols, loan_exprs, loan_params = _row(Loan, {"pupil_id": next(pupils), "started_at": now,
-                                                         "due_on": timezone.localdate(), "created_at": now},
+                                                         "due_on": timezone.localdate() + timedelta(days=200), "created_at": now},
                                                   refs={"device_id": "d.id"})
         agr_cols, agr_exprs, agr_params = _row(Agreement, {"text_version": "bench", "created_at": now},
                                                refs={"loan_id": "l.id"})
