@@ -153,6 +153,11 @@ CELERY_BEAT_SCHEDULE["reminders-send-due"] = {
     "task": "lending.tasks_reminders.send_due_reminders",
     "schedule": crontab(minute="*/15"),
 }
+# Agreement PDFs whose render task was lost (a killed worker, see lending.tasks.render_missing_pdfs).
+CELERY_BEAT_SCHEDULE["agreements-render-missing-pdfs"] = {
+    "task": "lending.tasks.render_missing_pdfs",
+    "schedule": crontab(minute="7,22,37,52"),
+}
 
 CACHES = {
     "default": (
