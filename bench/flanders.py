@@ -164,7 +164,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="runs per page (after warm-up)")
     parser.add_argument("--job-runs", type=int, default=3, help="subprocess runs per job")
     parser.add_argument("--keep", action="store_true", help="reuse a filled database")
-    parser.add_argument("--only", choices=["pages", "pdf", "reminders", "roster"], action="append")
+    parser.add_argument("--only", choices=["pages", "pdf", "reminders", "roster", "reminders-full"], action="append",
+                        help="reminders-full (not in the default set): plan and send ALL due reminders once")
     args = parser.parse_args()
     start_django("flanders")
     from households.models import Pupil
@@ -192,6 +193,8 @@ def main():
         results += m.reminders(args.job_runs, due)
     if "roster" in groups:
         results += m.roster(args.job_runs)
+    if "reminders-full" in groups:
+        results += m.reminders_full(due)
     print(f"\nFlanders-scale bench: {machine()}")
     print(f"{School.objects.count():,} schools, {Pupil.objects.count():,} pupils, {Device.objects.count():,} "
           f"devices, {Loan.objects.count():,} loans ({Loan.objects.filter(status='active').count():,} open, "

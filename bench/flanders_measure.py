@@ -132,6 +132,23 @@ def reminders(runs, due_loans):
     return [plan, send]
 
 
+def reminders_full(due_loans):
+    """Once: plan for every due loan, then send them all in beat batches of 500, in one process."""
+    from lending.models import Reminder
+
+    today = timezone.localdate()
+    morning = datetime.combine(today, time(10), tzinfo=ZoneInfo("Europe/Brussels")).isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE lending_reminder")
+    plan = _job_result(f"nightly reminder plan, {due_loans:,} open loans due", "reminder_plan", 1,
+                       on=today.isoformat(), now=morning)
+    send = _job_result(f"send all {Reminder.objects.count():,} reminders, batches of 500", "reminder_send_all", 1,
+                       now=morning, limit=500, note="send_pending(limit=500) until none is left; locmem mail")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE lending_reminder")
+    return [plan, send]
+
+
 def roster(runs, pupils=2000):
     from portal.models import School
 
