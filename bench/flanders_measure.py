@@ -123,7 +123,7 @@ def reminders(runs, due_loans):
                        note="create_due_reminders: one Reminder row per loan in a reminder window")
     send = _job_result("reminder send, one beat batch of 500 mails", "reminder_send", runs,
                        floor=floors.reminder_send(500), now=morning, limit=500,
-                       note="send_pending(limit=500) to locmem mail; each run sends 500 new ones")
+                       note="send_pending(limit=500) to locmem mail, after one warm-up reminder; each run sends new ones")
     from django.db.models import Count
 
     statuses = dict(Reminder.objects.values_list("status").annotate(n=Count("id")).order_by())

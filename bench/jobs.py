@@ -94,6 +94,8 @@ def main():
     job = JOBS[name]
     if name == "pdf_render":  # WeasyPrint's first document loads fonts: not the job's cost
         job(**kwargs)
+    if name == "reminder_send":  # a worker is warm after its first task: send one reminder first
+        job(**{**kwargs, "limit": 1})
     queries = []
     import gc
 
