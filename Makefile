@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install check-python messages bench clean
+.PHONY: run test install check-python messages bench bench-flanders clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -38,6 +38,10 @@ messages: $(INSTALLED)
 
 bench: $(INSTALLED)
 	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m bench $(BENCH_ARGS)
+
+# Flanders scale (3,800 schools, 1.2 M pupils) loaded with COPY into <name>_flanders; about 10 minutes.
+bench-flanders: $(INSTALLED)
+	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m bench.flanders $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-artifacts

@@ -21,12 +21,19 @@ def _default(field):
     return value
 
 
+def _sql_value(field, value):
+    if isinstance(field, JSONField) and value is not None:
+        return json.dumps(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
 def copy_rows(model, rows) -> int:
     """rows: dicts keyed by attname (``school_id``, not ``school``). Returns how many were written."""
     fields = model._meta.concrete_fields
     columns = ", ".join(f'"{f.column}"' for f in fields)
     defaults = {f.attname: _default(f) for f in fields}
-    json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
     count = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor underneath Django's wrapper
@@ -37,11 +44,7 @@ def copy_rows(model, rows) -> int:
                     value = row.get(field.attname, defaults[field.attname])
                     if value is NOT_PROVIDED:
                         raise ValueError(f"{model.__name__}.{field.attname} needs a value")
-                    if field.attname in json_fields and value is not None:
-                        value = json.dumps(value)
-                    elif isinstance(value, Decimal):
-                        value = str(value)
-                    values.append(value)
+                    values.append(_sql_value(field, value))
                 copy.write_row(values)
                 count += 1
     return count

@@ -18,9 +18,22 @@ class Result:
     queries: int | None = None
     peak_kib: int | None = None
     note: str = ""
+    floor_ms: float | None = None  # the same data with one hand-written SQL statement
 
 
-def measure(name, action, *, runs=15, warmup=2, count_queries=True, trace_memory=False, note=""):
+def median_of(action, *, runs, warmup=1):
+    """Median milliseconds of ``action`` (for the bare-SQL floors)."""
+    for _ in range(warmup):
+        action()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def measure(name, action, *, runs=15, warmup=2, count_queries=True, trace_memory=False, note="", floor=None):
     for _ in range(warmup):
         action()
     timings = []
@@ -42,15 +55,20 @@ def measure(name, action, *, runs=15, warmup=2, count_queries=True, trace_memory
         tracemalloc.stop()
     timings.sort()
     p90 = timings[math.ceil(len(timings) * 0.9) - 1]  # nearest rank: never below the median
-    return Result(name, statistics.median(timings), p90, runs, queries, peak, note)
+    floor_ms = median_of(floor, runs=runs) if floor else None
+    return Result(name, statistics.median(timings), p90, runs, queries, peak, note, floor_ms)
 
 
 def print_table(results, out):
-    out.write(f"{'measurement':<44} {'median ms':>10} {'p90 ms':>9} {'runs':>5} {'queries':>8} {'peak KiB':>9}\n")
-    out.write("-" * 90 + "\n")
+    width = max([44] + [len(r.name) for r in results])
+    out.write(f"{'measurement':<{width}} {'median ms':>10} {'p90 ms':>9} {'SQL floor':>10} {'runs':>5} "
+              f"{'queries':>8} {'peak KiB':>9}\n")
+    out.write("-" * (width + 58) + "\n")
     for r in results:
         queries = "-" if r.queries is None else str(r.queries)
         peak = "-" if r.peak_kib is None else str(r.peak_kib)
-        out.write(f"{r.name:<44} {r.median_ms:>10.1f} {r.p90_ms:>9.1f} {r.runs:>5} {queries:>8} {peak:>9}\n")
+        floor = "-" if r.floor_ms is None else f"{r.floor_ms:.1f}"
+        out.write(f"{r.name:<{width}} {r.median_ms:>10.1f} {r.p90_ms:>9.1f} {floor:>10} {r.runs:>5} "
+                  f"{queries:>8} {peak:>9}\n")
         if r.note:
             out.write(f"    {r.note}\n")

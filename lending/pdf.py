@@ -164,6 +164,11 @@ def render_document(agreement: Agreement, *, signed=False, sign_url: str = "") -
 def _replace_file(agreement: Agreement, field: str, name: str, data: bytes, extra_fields=()):
     file_field = getattr(agreement, field)
     old_name = file_field.name
+    # A render killed between writing the file and saving the row left a file no row points to:
+    # take its name back instead of writing a second copy beside it.
+    target = file_field.field.generate_filename(agreement, name)
+    if target != old_name and file_field.storage.exists(target):
+        file_field.storage.delete(target)
     file_field.save(name, ContentFile(data), save=False)
     agreement.save(update_fields=[field, *extra_fields])
     if old_name and old_name != file_field.name:

@@ -162,12 +162,15 @@ def _plan_digests(on):
             yield Planned(Reminder.Kind.COORDINATOR_DIGEST, "school", school.pk, digest.step_for(on), None, school)
 
 
-def plan_reminders(*, on: date) -> list[Planned]:
-    """What is due on ``on`` (a local date). Reads only; one query per batch of 1,000 subjects."""
-    planned = []
+def planned(on: date):
+    """What is due on ``on`` (a local date), as a stream: one query per batch of 1,000 subjects."""
     for source in (_plan_agreements, _plan_loans, _plan_codes, _plan_surveys, _plan_digests):
-        planned.extend(source(on))
-    return planned
+        yield from source(on)
+
+
+def plan_reminders(*, on: date) -> list[Planned]:
+    """The whole plan for ``on`` as a list (for the dry run and tests). Reads only."""
+    return list(planned(on))
 
 
 def channel_and_language(item: Planned) -> tuple[str, str]:

@@ -1,8 +1,10 @@
 """Thin tasks: load by primary key, return quietly when the row is gone, retry transient errors."""
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from . import pdf
 from .models import Agreement
@@ -30,6 +32,26 @@ def render_signed_agreement_pdf(agreement_id: int) -> str:
         return "skipped"
     pdf.store_signed_pdf(agreement)
     return "rendered"
+
+
+@shared_task(acks_late=True)
+def render_missing_pdfs(older_than_minutes: int = 10, limit: int = 500) -> int:
+    """Queue the PDFs that should exist and do not. A render task can be lost: the Redis broker
+    loses a message a worker had just taken when that worker is SIGKILLed before noting it as
+    unacknowledged, and a web process can die between its commit and the queueing. Beat runs
+    this sweep, so such an agreement gets its PDF a few minutes late instead of never."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    unsigned = list(Agreement.objects.filter(
+        pdf="", status__in=Agreement.UNSIGNED_STATUSES, created_at__lt=cutoff,
+    ).order_by("pk").values_list("pk", flat=True)[:limit])
+    signed = list(Agreement.objects.filter(
+        signed_pdf="", status=Agreement.Status.SIGNED, signed_at__lt=cutoff,
+    ).exclude(signed_method=Agreement.Method.PAPER).order_by("pk").values_list("pk", flat=True)[:limit])
+    for pk in unsigned:
+        render_agreement_pdf.delay(pk)
+    for pk in signed:
+        render_signed_agreement_pdf.delay(pk)
+    return len(unsigned) + len(signed)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)

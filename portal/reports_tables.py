@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,6 +38,14 @@ class Table:
     @property
     def all_rows(self):
         return [self.header, *self.rows, *([self.total] if self.total else [])]
+
+    def body_html(self):
+        """The <tbody> rows as one string. The Flanders view has 3,800 schools in three tables:
+        that many cells through the template engine took over a second; joined here they do not."""
+        return mark_safe("\n".join(
+            f'<tr><th scope="row" class="fw-normal">{escape(head)}</th>{"".join(f"<td>{escape(c)}</td>" for c in cells)}</tr>'
+            for head, *cells in self.rows
+        ))
 
 
 PUPIL_COLUMNS = [

@@ -151,6 +151,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died before acknowledging it (acks_late) goes back to the queue after this
+# many seconds (Redis broker). It must be longer than the longest task, or a slow task runs twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
 # Nightly reminders: plan at 02:00 (Brussels), send every 15 minutes (quiet hours apply).
@@ -170,6 +173,11 @@ SIGNATURE_EVIDENCE_MONTHS = env.int("SIGNATURE_EVIDENCE_MONTHS", default=60)
 CELERY_BEAT_SCHEDULE["retention-nightly"] = {
     "task": "households.tasks.apply_retention",
     "schedule": crontab(hour=3, minute=30),
+}
+# Agreement PDFs whose render task was lost (a killed worker, see lending.tasks.render_missing_pdfs).
+CELERY_BEAT_SCHEDULE["agreements-render-missing-pdfs"] = {
+    "task": "lending.tasks.render_missing_pdfs",
+    "schedule": crontab(minute="7,22,37,52"),
 }
 
 CACHES = {
