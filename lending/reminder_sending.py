@@ -1,12 +1,13 @@
 """Sending the reminders the nightly plan recorded: by day only, in batches, each at most once.
 
-A batch of due rows is claimed in one statement (pending -> sending, ``SKIP LOCKED`` so two
-workers or two beat processes never claim the same row); what the batch needs (is it still
-relevant, the guardians' addresses, dates, the school's contact person, the coordinators) is read
-in a fixed number of queries per batch. Each row's final status is written right after its message
-leaves: that one update per message is what keeps a crash from sending it again. A process killed
-between sending and that update leaves the row in "sending"; after an hour it goes back to
-"pending" and is sent again, with the same Message-ID so the copy is recognisable.
+A batch of due rows is read at once, with everything it needs (is it still relevant, the
+guardians' addresses, dates, the school's contact person, the coordinators) in a fixed number of
+queries per batch. Each row is then claimed on its own with a conditional update (pending ->
+sending) just before its message leaves, and its final status written right after: two updates
+per message, which is what makes two workers or two beats send it once and a crash lose at most
+the one message in flight. A process killed between sending and recording leaves that row in
+"sending"; after an hour it goes back to "pending" and is sent again, with the same Message-ID so
+the copy is recognisable.
 """
 import logging
 from dataclasses import dataclass, field
@@ -16,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils import timezone
 
 from households.models import Guardian, InternetCode, SurveyInvite
@@ -177,13 +177,15 @@ def release_stuck(*, now: datetime) -> int:
     ).update(status=Reminder.Status.PENDING, claimed_at=None)
 
 
-def _claim(now: datetime, size: int) -> list[Reminder]:
-    with transaction.atomic():
-        pks = list(Reminder.objects.select_for_update(skip_locked=True)
-                   .filter(status=Reminder.Status.PENDING, due_at__lte=now)
-                   .order_by("due_at", "pk").values_list("pk", flat=True)[:size])
-        Reminder.objects.filter(pk__in=pks).update(status=Reminder.Status.SENDING, claimed_at=now)
-    return list(Reminder.objects.filter(pk__in=pks).select_related("school", "household").order_by("pk"))
+def _due_batch(now: datetime, size: int) -> list[Reminder]:
+    return list(Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)
+                .select_related("school", "household").order_by("due_at", "pk")[:size])
+
+
+def _claim(reminder: Reminder, now: datetime) -> bool:
+    """Only the process whose update flips the row sends it (another worker may hold the same batch)."""
+    return Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.SENDING, claimed_at=now) == 1
 
 
 def _finish(reminder: Reminder, status: str, now: datetime) -> None:
@@ -201,12 +203,14 @@ def send_pending(*, now: datetime, limit: int = 5000) -> int:
         return 0
     handled = 0
     while handled < limit:
-        batch = _claim(now, min(SEND_BATCH, limit - handled))
+        batch = _due_batch(now, min(SEND_BATCH, limit - handled))
         if not batch:
             break
         facts = _batch_facts(batch)
         failed = 0
         for reminder in batch:
+            if not _claim(reminder, now):
+                continue  # another run took it
             try:
                 status = _deliver(reminder, facts) if _still_relevant(reminder, facts) else Reminder.Status.SKIPPED
             except Exception:
@@ -216,6 +220,6 @@ def send_pending(*, now: datetime, limit: int = 5000) -> int:
                 continue
             _finish(reminder, status, now)
             handled += 1
-        if failed == len(batch):
-            break  # the mail server or gateway is down: claim no more until the next run
+        if failed and failed == len(batch):
+            break  # the mail server or gateway is down: leave the rest for the next run
     return handled
