@@ -27,7 +27,7 @@ def create_due_reminders(*, on: date, now: datetime) -> int:
     due_at = next_send_time(now)
     rows, planned = [], 0
     # Written per batch while planning, so memory stays one batch whatever the number of loans
-    # (a list of all 100,000 due loans took 280 MB, see bench/RESULTS.md).
+    # (a list of all 100,000 due loans took 272 MiB, see bench/RESULTS.md).
     for item in reminder_plan.planned(on):
         channel, language = channel_and_language(item)
         rows.append(Reminder(
