@@ -122,7 +122,8 @@ def crash_worker(transactional_db, tmp_path, settings):
         for worker in workers:
             worker.stop()
             client.delete(worker.queue, f"unacked-{worker.queue}", f"unacked_index-{worker.queue}",
-                          f"unacked_mutex-{worker.queue}")
+                          f"unacked_mutex-{worker.queue}", f"_kombu.binding.{worker.queue}",
+                          f"_kombu.binding_permanent.{worker.queue}")
 
 
 def _kill_when(worker, predicate, timeout=90):
