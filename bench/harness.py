@@ -21,8 +21,8 @@ class Result:
     floor_ms: float | None = None  # the same data with one hand-written SQL statement
 
 
-def median_of(action, *, runs, warmup=1):
-    """Median milliseconds of ``action`` (for the bare-SQL floors)."""
+def timings_of(action, *, runs, warmup):
+    """Milliseconds of each of ``runs`` calls of ``action``, after ``warmup`` unmeasured ones."""
     for _ in range(warmup):
         action()
     timings = []
@@ -30,17 +30,16 @@ def median_of(action, *, runs, warmup=1):
         start = time.perf_counter()
         action()
         timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
+    return timings
+
+
+def median_of(action, *, runs, warmup=1):
+    """Median milliseconds of ``action`` (for the bare-SQL floors)."""
+    return statistics.median(timings_of(action, runs=runs, warmup=warmup))
 
 
 def measure(name, action, *, runs=15, warmup=2, count_queries=True, trace_memory=False, note="", floor=None):
-    for _ in range(warmup):
-        action()
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - start) * 1000)
+    timings = timings_of(action, runs=runs, warmup=warmup)
     queries = None
     if count_queries:
         with CaptureQueriesContext(connection) as captured:
