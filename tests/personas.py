@@ -1,5 +1,6 @@
 """Named people the tests act as: two schools in two LOPs, and everyone around them."""
 import pytest
+from django.utils import translation
 
 from portal.models import Role
 
@@ -67,3 +68,12 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def english(client, settings):
+    """Staff pages default to Dutch; tests that read the English msgids choose English like a user
+    would (the language cookie for pages) and for code run outside a request (an override)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from portal.csvfiles import ImportRejected, RowError, read_csv
 from portal.models import Lop, School
 from portal.school_import import import_schools
+
+pytestmark = pytest.mark.usefixtures("english")
 
 SAMPLE = Path(__file__).resolve().parent.parent / "portal" / "data" / "schools-flanders-sample.csv"
 HEADER = (
@@ -26,13 +27,6 @@ CODE_TO_PROVINCE = {
     "1": "antwerpen", "3": "west-vlaanderen", "4": "oost-vlaanderen", "7": "limburg", "V": "vlaams-brabant",
     "B": "brussel", "5": "buiten",
 }
-
-
-@pytest.fixture(autouse=True)
-def english():
-    # The default language is Dutch; these tests read the English messages.
-    with translation.override("en"):
-        yield
 
 
 def run(path, **options):

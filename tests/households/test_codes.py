@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from households import codes, selectors
 from households.models import InternetCode
@@ -18,15 +18,8 @@ from portal.models import AuditEvent
 from tests.pdftext import pdf_text
 from ..factories import GuardianFactory, HouseholdFactory, SchoolFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Pages in English (the msgids), whatever catalogs are compiled."""
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 GOOD = ("provider;code;valid until\n"
         "Telenet;TN-AAAA-1111;2027-06-30\n"

@@ -1,21 +1,13 @@
 """Household pages: list, detail, edit of the household and its guardians, the social tariff."""
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from households.models import Guardian, Household
 from portal.models import AuditEvent
 
 from ..factories import AgreementFactory, GuardianFactory, HouseholdFactory, LoanFactory, PupilFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_list_is_paged_bounded_and_only_the_own_school(client_as, coordinator_a, school_a, school_b,

@@ -2,7 +2,6 @@
 left; report figures stay; signature evidence follows its own (legal) clock."""
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command

@@ -4,7 +4,7 @@ import io
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from households.models import Guardian, Household, Pupil
 from households.roster import grade_from_class, import_roster, plan_roster
@@ -13,7 +13,7 @@ from portal.models import AuditEvent
 
 from ..factories import GuardianFactory, PupilFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HEADER = "Leerlingnummer;Voornaam;Naam;Klas;Gezin;Ouder;E-mail ouder;GSM ouder;Taal"
 COLUMNS = {"internal_number": "leerlingnummer", "first_name": "voornaam", "last_name": "naam",
@@ -25,12 +25,6 @@ ROWS = [
     "1003;Mohamed;El Amrani;6A;F2;Fatima El Amrani;;0486/12.34.56;Arabisch",
     "1004;Anaïs;Dubois;1B-LAT;;Luc Dubois;luc@example.be;;fr",
 ]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def csv_bytes(*rows, header=HEADER, encoding="cp1252"):

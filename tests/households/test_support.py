@@ -1,21 +1,13 @@
 """Local support: the LOP's directory of organisations and the school's referrals."""
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from households.models import Referral, SupportOrganisation
 from portal.models import AuditEvent
 
 from ..factories import HouseholdFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from households import survey
 from households.models import Household, Pupil, SurveyAnswer, SurveyInvite
@@ -18,17 +18,10 @@ from portal.models import AuditEvent
 from ..factories import GuardianFactory, HouseholdFactory, PupilFactory
 from tests.pdftext import pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ANSWERS = {"computer": "shared", "shared_with": "3", "internet": "weak", "wants_device": "yes",
            "wants_internet": "no", "wants_help": "yes"}
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

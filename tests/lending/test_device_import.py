@@ -5,7 +5,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 
 from lending.device_import import import_devices, parse_amount
 from lending.models import Device
@@ -14,15 +13,8 @@ from portal.models import AuditEvent
 
 from ..factories import DeviceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-
-@pytest.fixture(autouse=True)
-def in_english(client, settings):
-    """Assertions read English messages; staff pages default to Dutch, so choose English like a user would."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
 
 DUTCH = (
     "inventarisnummer;soort;financiering;merk_model;serienummer;aankoopwaarde;toebehoren\n"

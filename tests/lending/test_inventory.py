@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from lending import inventory
 from lending.models import Device, Incident, Loan, Repair
@@ -13,15 +13,7 @@ from portal.models import AuditEvent
 
 from ..factories import DeviceFactory, LoanFactory, PupilFactory, StaffMemberFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def in_english(client, settings):
-    """Assertions read English messages; staff pages default to Dutch, so choose English like a user would."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _rows(response):

@@ -5,21 +5,13 @@ import subprocess
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from lending.labels import MAX_LABELS, qr_data_uri
 
 from ..factories import DeviceFactory
 from ..pdftext import pdf_text
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def in_english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_labels_pdf_holds_the_filtered_devices_of_the_own_school(client, coordinator_a, school_a, school_b,

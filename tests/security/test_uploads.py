@@ -6,7 +6,6 @@ import zipfile
 import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from households.forms import RosterUploadForm
 from households.forms_families import CsvUploadForm
@@ -15,6 +14,8 @@ from lending.forms_agreements import PaperScanForm
 from lending.forms_desk import CheckinForm
 from lending.forms_inventory import DeviceImportForm
 from portal import uploads
+
+pytestmark = pytest.mark.usefixtures("english")
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
@@ -114,12 +115,6 @@ def test_the_stored_name_follows_the_content():
 
 
 # --- every upload form goes through the module ---------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def _errors(form, field="file"):
