@@ -14,7 +14,7 @@ from portal import audit
 
 from .models import Agreement, Loan, Reminder
 from .pdf import html_to_pdf
-from .reminder_texts import contact_for, render_reminder
+from .reminder_texts import contacts_by_school, render_reminder, subject_ids
 
 MAX_LETTERS = 200  # about ten seconds of rendering; more waits for the next print
 
@@ -30,14 +30,10 @@ def next_batch(school) -> tuple[list[Reminder], int]:
     return batch, queue.count() if len(batch) == MAX_LETTERS else len(batch)
 
 
-def _ids(batch, subject_type):
-    return [reminder.subject_id for reminder in batch if reminder.subject_type == subject_type]
-
-
 def _addressees(batch) -> dict[int, list[Pupil]]:
     """The pupils each letter is about, in three queries for the whole batch."""
-    loans = Loan.objects.filter(pk__in=_ids(batch, "loan")).select_related("pupil").in_bulk()
-    agreements = Agreement.objects.filter(pk__in=_ids(batch, "agreement")).select_related("loan__pupil").in_bulk()
+    loans = Loan.objects.filter(pk__in=subject_ids(batch, "loan")).select_related("pupil").in_bulk()
+    agreements = Agreement.objects.filter(pk__in=subject_ids(batch, "agreement")).select_related("loan__pupil").in_bulk()
     by_household: dict[int, list[Pupil]] = {}
     household_ids = {reminder.household_id for reminder in batch if reminder.household_id}
     for pupil in Pupil.objects.filter(household_id__in=household_ids, active=True).order_by("first_name"):
@@ -55,9 +51,9 @@ def _addressees(batch) -> dict[int, list[Pupil]]:
 
 
 def _details(batch, school) -> dict[int, dict]:
-    contact = contact_for(school)
-    due = dict(Loan.objects.filter(pk__in=_ids(batch, "loan")).values_list("pk", "due_on"))
-    codes = InternetCode.objects.filter(pk__in=_ids(batch, "internetcode")).only("valid_until", "extended_until")
+    contact = contacts_by_school([school.pk]).get(school.pk, {})
+    due = dict(Loan.objects.filter(pk__in=subject_ids(batch, "loan")).values_list("pk", "due_on"))
+    codes = InternetCode.objects.filter(pk__in=subject_ids(batch, "internetcode")).only("valid_until", "extended_until")
     ends = {code.pk: code.expires_on for code in codes}
     return {reminder.pk: {"contact": contact, "due_on": due.get(reminder.subject_id),
                           "expires_on": ends.get(reminder.subject_id)} for reminder in batch}

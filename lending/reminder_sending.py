@@ -22,8 +22,8 @@ from django.utils import timezone
 from households.models import Guardian, InternetCode, SurveyInvite
 from portal.models import Role
 
-from .models import Agreement, AgreementTerms, Loan, Reminder
-from .reminder_texts import render_reminder
+from .models import Agreement, Loan, Reminder
+from .reminder_texts import contacts_by_school, render_reminder, subject_ids
 from .sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -68,28 +68,24 @@ class BatchFacts:
     coordinators: dict = field(default_factory=dict)  # school_id -> {language: [emails]}
 
 
-def _ids(batch, subject_type, kind=None):
-    return [r.subject_id for r in batch if r.subject_type == subject_type and (kind is None or r.kind == kind)]
-
-
 def _relevant_subjects(batch, facts: BatchFacts) -> None:
     """The family may have signed, returned or answered between the plan and the send."""
-    unsigned = Agreement.objects.filter(pk__in=_ids(batch, "agreement"),
+    unsigned = Agreement.objects.filter(pk__in=subject_ids(batch, "agreement"),
                                         status__in=[Agreement.Status.SENT, Agreement.Status.QUESTION])
     facts.relevant |= {("agreement", pk) for pk in unsigned.values_list("pk", flat=True)}
-    for pk, due_on in Loan.objects.filter(pk__in=_ids(batch, "loan"), status=Loan.Status.ACTIVE
+    for pk, due_on in Loan.objects.filter(pk__in=subject_ids(batch, "loan"), status=Loan.Status.ACTIVE
                                           ).values_list("pk", "due_on"):
         facts.relevant.add(("loan", pk))
         facts.details[("loan", pk)] = {"due_on": due_on}
-    codes = InternetCode.objects.filter(pk__in=_ids(batch, "internetcode"), household__isnull=False
+    codes = InternetCode.objects.filter(pk__in=subject_ids(batch, "internetcode"), household__isnull=False
                                         ).only("valid_until", "extended_until", "activated_at")
     for code in codes:
         facts.relevant.add(("internetcode", code.pk))
         facts.details[("internetcode", code.pk)] = {"expires_on": code.expires_on, "activated": code.activated_at}
-    open_invites = SurveyInvite.objects.filter(pk__in=_ids(batch, "surveyinvite"), answered_at__isnull=True)
+    open_invites = SurveyInvite.objects.filter(pk__in=subject_ids(batch, "surveyinvite"), answered_at__isnull=True)
     facts.relevant |= {("surveyinvite", pk) for pk in open_invites.values_list("pk", flat=True)}
     # The digest itself says when nothing is left to tell (it is then skipped).
-    facts.relevant |= {("school", pk) for pk in _ids(batch, "school")}
+    facts.relevant |= {("school", pk) for pk in subject_ids(batch, "school")}
 
 
 def _batch_facts(batch: list[Reminder]) -> BatchFacts:
@@ -100,9 +96,7 @@ def _batch_facts(batch: list[Reminder]) -> BatchFacts:
                                        .values_list("household_id", "email", "phone")):
         facts.guardians.setdefault(household_id, []).append((email, phone))
     schools = {r.school_id for r in batch}
-    for terms in AgreementTerms.objects.filter(school_id__in=schools).order_by("school_id", "version"):
-        facts.contacts[terms.school_id] = {"name": terms.contact_name, "phone": terms.contact_phone,
-                                           "email": terms.contact_email}  # the newest version wins
+    facts.contacts = contacts_by_school(schools)
     roles = (Role.objects.filter(kind=Role.Kind.COORDINATOR, school_id__in=schools).exclude(user__email="")
              .order_by("user__email").values_list("school_id", "user__email", "user__preferred_language"))
     for school_id, email, language in roles:
@@ -135,7 +129,7 @@ def _deliver_to_coordinators(reminder: Reminder, facts: BatchFacts) -> str:
     if not recipients:
         return Reminder.Status.SKIPPED
     for language, to in recipients.items():
-        rendered = render_reminder(reminder, language=language, details={"contact": {}})
+        rendered = render_reminder(reminder, language=language, details={})
         if rendered is None:
             return Reminder.Status.SKIPPED  # a digest with nothing left to tell
         subject, body = rendered

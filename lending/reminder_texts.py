@@ -9,10 +9,8 @@ from datetime import date, timedelta
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from households.models import InternetCode
-
 from . import digest
-from .models import AgreementTerms, Loan, Reminder
+from .models import AgreementTerms, Reminder
 
 COORDINATOR_NOTE = "emails/reminder_coordinator.txt"
 
@@ -25,40 +23,39 @@ def template_for(reminder: Reminder) -> str:
     return f"emails/reminder_{reminder.kind}.txt"
 
 
-def contact_for(school) -> dict:
-    terms = AgreementTerms.objects.filter(school=school).order_by("-version").first()
-    if terms is None:
-        return {}
-    return {"name": terms.contact_name, "phone": terms.contact_phone, "email": terms.contact_email}
+def subject_ids(batch, subject_type: str) -> list[int]:
+    return [reminder.subject_id for reminder in batch if reminder.subject_type == subject_type]
 
 
-def subject_details(reminder: Reminder) -> dict:
-    """The dates a family needs: when the device goes back, when the code stops."""
-    if reminder.subject_type == "loan":
-        due_on = Loan.objects.filter(pk=reminder.subject_id).values_list("due_on", flat=True).first()
-        return {"due_on": due_on}
-    if reminder.subject_type == "internetcode":
-        code = InternetCode.objects.filter(pk=reminder.subject_id).only("valid_until", "extended_until").first()
-        return {"expires_on": code.expires_on if code else None}
-    return {}
+def contacts_by_school(school_ids) -> dict[int, dict]:
+    """The contact person of each school's current terms, in one query (the newest version wins)."""
+    contacts = {}
+    for terms in AgreementTerms.objects.filter(school_id__in=school_ids).order_by("school_id", "version"):
+        contacts[terms.school_id] = {"name": terms.contact_name, "phone": terms.contact_phone,
+                                     "email": terms.contact_email}
+    return contacts
 
 
-def render_reminder(reminder: Reminder, *, language: str | None = None, details: dict | None = None):
-    """(subject, body) in ``language`` (default: the reminder's). None for a digest with nothing
-    left to tell (everything was handled between the plan at night and the send in the morning)."""
-    details = subject_details(reminder) if details is None else details
-    context = {"reminder": reminder, "school": reminder.school, "step": reminder.step, **details}
-    if "contact" not in context:
-        context["contact"] = contact_for(reminder.school)
+def _render(template: str, context: dict, language: str) -> tuple[str, str]:
+    with translation.override(language):
+        text = render_to_string(template, context)
+    subject, _sep, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def render_reminder(reminder: Reminder, *, details: dict, language: str | None = None):
+    """(subject, body) in ``language`` (default: the reminder's). ``details`` holds what the caller
+    read for a whole batch: the contact person, and the due date or the code's end. None for a
+    digest with nothing left to tell (all handled between the plan at night and the send)."""
+    context = {"reminder": reminder, "school": reminder.school, "step": reminder.step, "contact": {}, **details}
     if reminder.kind == Reminder.Kind.COORDINATOR_DIGEST:
         context["digest"] = digest.digest_for(reminder.school, digest.day_of(reminder.step))
         if not digest.has_news(context["digest"]):
             return None
-    with translation.override(language or reminder.language):
+    language = language or reminder.language
+    with translation.override(language):
         context["kind"] = reminder.get_kind_display()
-        text = render_to_string(template_for(reminder), context)
-    subject, _sep, body = text.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
+    return _render(template_for(reminder), context, language)
 
 
 # --- previews for the coordinator ----------------------------------------------------------------
@@ -78,22 +75,22 @@ PREVIEWS = [
 ]
 
 
-def preview(school, kind: str, step: int, channel: str, language: str) -> tuple[str, str]:
-    """The text as it would be sent today, with example dates; nothing is saved."""
+def preview(school, kind: str, step: int, channel: str, language: str, contact: dict | None = None):
+    """(subject, body) as it would be sent today, with example dates; nothing is saved."""
     today = timezone.localdate()
+    if contact is None:
+        contact = contacts_by_school([school.pk]).get(school.pk, {})
     sample = Reminder(kind=kind, step=step, channel=channel, language=language, school=school,
                       subject_type="preview", subject_id=0)
     if kind == Reminder.Kind.COORDINATOR_DIGEST:
         sample.step = digest.step_for(today)
-        rendered = render_reminder(sample)
-        if rendered is not None:
-            return rendered
-        return _empty_digest_preview(sample, today)
+        return render_reminder(sample, details={}) or _empty_digest_preview(sample, today)
     if kind == Reminder.Kind.RETURN_DUE:
         due_on = today + timedelta(days=14) if step == 1 else today
     else:
         due_on = today - timedelta(days=7 * step)  # overdue: a week per step
-    return render_reminder(sample, details={"due_on": due_on, "expires_on": today + timedelta(days=14)})
+    return render_reminder(sample, details={"due_on": due_on, "expires_on": today + timedelta(days=14),
+                                            "contact": contact})
 
 
 def _empty_digest_preview(sample: Reminder, today: date) -> tuple[str, str]:
@@ -101,7 +98,4 @@ def _empty_digest_preview(sample: Reminder, today: date) -> tuple[str, str]:
     empty = {"count": 0, "tags": [], "more": 0}
     context = {"school": sample.school, "digest": {"on": today, "due_soon": empty, "overdue": empty,
                                                    "unsigned": empty, "repairs_too_long": empty}}
-    with translation.override(sample.language):
-        text = render_to_string(template_for(sample), context)
-    subject, _sep, body = text.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
+    return _render(template_for(sample), context, sample.language)

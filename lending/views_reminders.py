@@ -13,7 +13,7 @@ from . import reminder_letters
 from .filters import ReminderFilter
 from .models import Reminder
 from .pdf import language_choices
-from .reminder_texts import PREVIEWS, preview
+from .reminder_texts import PREVIEWS, contacts_by_school, preview
 
 PAGE_SIZE = 50
 
@@ -38,9 +38,10 @@ def reminder_previews(request):
     language = request.GET.get("language")
     if language not in dict(choices):
         language = "nl"
+    contact = contacts_by_school([request.school.pk]).get(request.school.pk, {})
     texts = []
     for kind, step, channel in PREVIEWS:
-        subject, body = preview(request.school, kind, step, channel, language)
+        subject, body = preview(request.school, kind, step, channel, language, contact=contact)
         texts.append({"kind": Reminder.Kind(kind).label, "step": step, "channel": Reminder.Channel(channel).label,
                       "subject": subject, "body": body})
     return render(request, "lending/reminder_previews.html",
