@@ -3,23 +3,18 @@
 The mail carries counts and asset tags only, never a child's or a family's name: mail leaves the
 portal's access control, and the coordinator finds the names one click away in the portal.
 """
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Min
 
 from portal.models import Role
 
+from .local_days import local_midnight
 from .models import Agreement, Loan, Repair
 
 DUE_SOON_DAYS = 14
 UNSIGNED_AFTER_DAYS = 3
 LISTED = 10  # asset tags per heading; the counts say how many more there are
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _open_loans(on: date):
@@ -29,13 +24,13 @@ def _open_loans(on: date):
 def _unsigned(on: date):
     return Agreement.objects.filter(
         status__in=Agreement.UNSIGNED_STATUSES, loan__status=Loan.Status.ACTIVE,
-        created_at__lt=_midnight(on - timedelta(days=UNSIGNED_AFTER_DAYS - 1)),
+        created_at__lt=local_midnight(on - timedelta(days=UNSIGNED_AFTER_DAYS - 1)),
     )
 
 
 def _repairs_too_long(on: date, school_days: dict[int, int], oldest: dict[int, datetime]) -> set[int]:
     return {school_id for school_id, sent_at in oldest.items()
-            if sent_at < _midnight(on) - timedelta(days=school_days[school_id])}
+            if sent_at < local_midnight(on) - timedelta(days=school_days[school_id])}
 
 
 def schools_with_news(on: date) -> set[int]:
@@ -61,7 +56,7 @@ def _heading(queryset, tag_path: str) -> dict:
 def digest_for(school, on: date) -> dict:
     """Counts and the first asset tags per heading for one school (eight queries)."""
     loans = _open_loans(on).filter(device__school=school)
-    too_long_before = _midnight(on) - timedelta(days=school.repair_too_long_days)
+    too_long_before = local_midnight(on) - timedelta(days=school.repair_too_long_days)
     return {
         "on": on,
         "due_soon": _heading(loans.filter(due_on__gte=on), "device__asset_tag"),

@@ -4,8 +4,7 @@ Each step has a window (e.g. an unsigned agreement gets step 1 from day 3 to day
 job did not run is caught up the next night, and a subject never gets two steps in one night.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -15,6 +14,7 @@ from households.models import InternetCode, SurveyInvite
 from portal.models import School
 
 from . import digest
+from .local_days import local_midnight, local_tz
 from .models import Agreement, Loan, Reminder
 
 BATCH_SIZE = 1000
@@ -44,14 +44,6 @@ class Planned:
         return self.kind in COORDINATOR_KINDS or (self.kind, self.step) in COORDINATOR_STEPS
 
 
-def _tz():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=_tz())
-
-
 def _batches(queryset, size=None):
     """Yield lists of rows in pk order, one query per batch of at most ``size`` rows."""
     size = size or BATCH_SIZE
@@ -66,15 +58,15 @@ def _batches(queryset, size=None):
 
 
 def _days_between(earlier: datetime, on: date) -> int:
-    return (on - timezone.localtime(earlier, _tz()).date()).days
+    return (on - timezone.localtime(earlier, local_tz()).date()).days
 
 
 # --- planning ------------------------------------------------------------------------------------
 
 
 def _plan_agreements(on):
-    oldest = _local_midnight(on - timedelta(days=AGREEMENT_STEPS[-1][2] - 1))
-    newest = _local_midnight(on - timedelta(days=AGREEMENT_STEPS[0][1] - 1))
+    oldest = local_midnight(on - timedelta(days=AGREEMENT_STEPS[-1][2] - 1))
+    newest = local_midnight(on - timedelta(days=AGREEMENT_STEPS[0][1] - 1))
     qs = Agreement.objects.filter(
         status__in=[Agreement.Status.SENT, Agreement.Status.QUESTION],
         loan__pupil__household__isnull=False,
@@ -130,8 +122,8 @@ def _plan_codes(on):
     low, high = CODE_NOT_ACTIVATED
     not_activated = issued.filter(
         activated_at__isnull=True,
-        issued_at__gte=_local_midnight(on - timedelta(days=high - 1)),
-        issued_at__lt=_local_midnight(on - timedelta(days=low - 1)),
+        issued_at__gte=local_midnight(on - timedelta(days=high - 1)),
+        issued_at__lt=local_midnight(on - timedelta(days=low - 1)),
     ).select_related("household", "school")
     for batch in _batches(not_activated):
         for code in batch:
@@ -145,9 +137,9 @@ def _plan_surveys(on):
     qs = SurveyInvite.objects.filter(
         answered_at__isnull=True,
         reminded_at__isnull=True,  # one reminder only, whoever sent it
-        sent_at__gte=_local_midnight(on - timedelta(days=high - 1)),
-        sent_at__lt=_local_midnight(on - timedelta(days=low - 1)),
-        expires_at__gt=_local_midnight(on),
+        sent_at__gte=local_midnight(on - timedelta(days=high - 1)),
+        sent_at__lt=local_midnight(on - timedelta(days=low - 1)),
+        expires_at__gt=local_midnight(on),
     ).select_related("household", "survey__school")
     for batch in _batches(qs):
         for invite in batch:

@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -22,6 +21,7 @@ from django.utils import timezone
 from households.models import Guardian, InternetCode, SurveyInvite
 from portal.models import Role
 
+from .local_days import local_tz
 from .models import Agreement, Loan, Reminder
 from .reminder_texts import contacts_by_school, render_reminder, subject_ids
 from .sms import send_sms
@@ -34,17 +34,13 @@ STUCK_AFTER = timedelta(hours=1)
 
 # --- quiet hours ---------------------------------------------------------------------------------
 
-def _tz():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def _send_hours():
     return getattr(settings, "REMINDERS_SEND_FROM_HOUR", 8), getattr(settings, "REMINDERS_SEND_UNTIL_HOUR", 20)
 
 
 def is_daytime(now: datetime) -> bool:
     start, end = _send_hours()
-    return start <= timezone.localtime(now, _tz()).hour < end
+    return start <= timezone.localtime(now, local_tz()).hour < end
 
 
 def next_send_time(now: datetime) -> datetime:
@@ -52,9 +48,9 @@ def next_send_time(now: datetime) -> datetime:
     if is_daytime(now):
         return now
     start, _end = _send_hours()
-    local = timezone.localtime(now, _tz())
+    local = timezone.localtime(now, local_tz())
     day = local.date() if local.hour < start else local.date() + timedelta(days=1)
-    return datetime.combine(day, time(hour=start), tzinfo=_tz())
+    return datetime.combine(day, time(hour=start), tzinfo=local_tz())
 
 
 # --- what a batch needs, read once ---------------------------------------------------------------
