@@ -49,3 +49,7 @@ def test_director_reads_the_audit_log(live_server, page, director_a, coordinator
     expect(page.locator("#audit-table")).to_contain_text(coordinator_a.email)
     page.screenshot(path=".test-artifacts/audit-log.png", full_page=True)
     assert axe_violations(page) == []
+    # The director has the longest menu: every link must stay inside the window, not run off it.
+    overflow = page.evaluate("""() => [...document.querySelectorAll('#nav-main .nav-link')]
+        .filter(link => link.getBoundingClientRect().right > window.innerWidth).map(link => link.textContent)""")
+    assert overflow == []
