@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -41,7 +42,9 @@ def reminder_previews(request):
     contact = contacts_by_school([request.school.pk]).get(request.school.pk, {})
     texts = []
     for kind, step, channel in PREVIEWS:
-        subject, body = preview(request.school, kind, step, channel, language, contact=contact)
+        # Notes and digests go to coordinators, in their own language, whatever family language is chosen.
+        text_language = get_language() if channel == Reminder.Channel.COORDINATOR else language
+        subject, body = preview(request.school, kind, step, channel, text_language, contact=contact)
         texts.append({"kind": Reminder.Kind(kind).label, "step": step, "channel": Reminder.Channel(channel).label,
                       "subject": subject, "body": body})
     return render(request, "lending/reminder_previews.html",
