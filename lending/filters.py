@@ -34,9 +34,9 @@ class DeviceFilter(django_filters.FilterSet):
 
 
 class ReminderFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Reminder.Kind.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Reminder.Status.choices)
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Reminder.Channel.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Reminder.Kind.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Reminder.Status.choices, empty_label=_("All"))
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Reminder.Channel.choices, empty_label=_("All"))
 
     class Meta:
         model = Reminder
