@@ -15,7 +15,7 @@ Audit rows hold ids and counts only.
 """
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +24,8 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from lending.models import Agreement, Incident, Loan, Repair
+from portal.batching import pk_batches
+from portal.local_days import local_midnight
 from portal.models import AuditEvent
 
 from .models import Guardian, Household, InternetCode, Pupil, Referral, SurveyAnswer, SurveyInvite
@@ -55,12 +57,11 @@ class Limits:
 
     @property
     def family_moment(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.family_day, time.min))
+        return local_midnight(self.family_day)
 
     @property
     def evidence_moment(self) -> datetime:
-        day = months_before(self.today, settings.SIGNATURE_EVIDENCE_MONTHS)
-        return timezone.make_aware(datetime.combine(day, time.min))
+        return local_midnight(months_before(self.today, settings.SIGNATURE_EVIDENCE_MONTHS))
 
 
 @dataclass
@@ -255,14 +256,8 @@ def erase_household(household: Household, *, actor) -> None:
 # --- the nightly run -------------------------------------------------------------------------------
 
 def _in_batches(queryset, step, batch_size) -> int:
-    """Walk the ids in pk order, one batch in memory at a time; rows skipped stay skipped."""
-    done, last = 0, 0
-    while True:
-        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return done
-        done += step(ids)
-        last = ids[-1]
+    """Run ``step`` on the ids a batch at a time; rows a step skipped stay skipped in this run."""
+    return sum(step(ids) for ids in pk_batches(queryset.values_list("pk", flat=True), batch_size))
 
 
 def stamp_leavers(today: date) -> int:

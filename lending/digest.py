@@ -9,7 +9,7 @@ from django.db.models import Min
 
 from portal.models import Role
 
-from .local_days import local_midnight
+from portal.local_days import local_midnight
 from .models import Agreement, Loan, Repair
 
 DUE_SOON_DAYS = 14

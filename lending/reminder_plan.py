@@ -14,7 +14,8 @@ from households.models import InternetCode, SurveyInvite
 from portal.models import School
 
 from . import digest
-from .local_days import local_midnight, local_tz
+from portal.batching import pk_batches
+from portal.local_days import local_midnight, local_tz
 from .models import Agreement, Loan, Reminder
 
 BATCH_SIZE = 1000
@@ -45,16 +46,7 @@ class Planned:
 
 
 def _batches(queryset, size=None):
-    """Yield lists of rows in pk order, one query per batch of at most ``size`` rows."""
-    size = size or BATCH_SIZE
-    last = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
-        if batch:
-            yield batch
-        if len(batch) < size:
-            return
-        last = batch[-1].pk
+    return pk_batches(queryset, size or BATCH_SIZE)
 
 
 def _days_between(earlier: datetime, on: date) -> int:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from households.models import Guardian, InternetCode, SurveyInvite
 from portal.models import Role
 
-from .local_days import local_tz
+from portal.local_days import local_tz
 from .models import Agreement, Loan, Reminder
 from .reminder_texts import contacts_by_school, render_reminder, subject_ids
 from .sms import send_sms
