@@ -65,17 +65,25 @@ CODES_CSV = Rule(frozenset({"text"}), 2 * MB, _("The file is too large; the limi
                  _("This is not a CSV text file. In Excel, choose Save as › CSV."))
 
 
-def check_bytes(data: bytes, rule: Rule) -> str:
-    """The kind of `data` if the rule allows it; else a ValidationError with the rule's message."""
-    if not data:
+def _refuse_size(size: int, rule: Rule) -> None:
+    if size == 0:
         raise forms.ValidationError(_("The file is empty."), code="empty")
-    if len(data) > rule.max_bytes:
-        raise forms.ValidationError(rule.too_big % {"size": filesizeformat(len(data)),
+    if size > rule.max_bytes:
+        raise forms.ValidationError(rule.too_big % {"size": filesizeformat(size),
                                                     "limit": filesizeformat(rule.max_bytes)}, code="too_big")
-    kind = sniff(data[:HEAD_BYTES])
+
+
+def _allowed_kind(head: bytes, rule: Rule) -> str:
+    kind = sniff(head[:HEAD_BYTES])
     if kind not in rule.kinds:
         raise forms.ValidationError(rule.explain.get(kind, rule.wrong_type), code="wrong_type")
     return kind
+
+
+def check_bytes(data: bytes, rule: Rule) -> str:
+    """The kind of `data` if the rule allows it; else a ValidationError with the rule's message."""
+    _refuse_size(len(data), rule)
+    return _allowed_kind(data, rule)
 
 
 def check_upload(upload, rule: Rule) -> str:
@@ -84,16 +92,14 @@ def check_upload(upload, rule: Rule) -> str:
     The size is checked before the file is read, so a huge upload is never loaded into memory.
     """
     size = getattr(upload, "size", None)
-    if size == 0:
-        raise forms.ValidationError(_("The file is empty."), code="empty")
-    if size is not None and size > rule.max_bytes:
-        raise forms.ValidationError(rule.too_big % {"size": filesizeformat(size),
-                                                    "limit": filesizeformat(rule.max_bytes)}, code="too_big")
+    if size is not None:
+        _refuse_size(size, rule)
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     upload.seek(0)
-    kind = check_bytes(head, Rule(rule.kinds, max(rule.max_bytes, len(head)), rule.too_big, rule.wrong_type,
-                                  rule.explain))
+    if size is None:
+        _refuse_size(len(head), rule)  # no size given: at least refuse an empty file
+    kind = _allowed_kind(head, rule)
     upload.name = checked_name(getattr(upload, "name", "") or "upload", kind)
     return kind
 
