@@ -12,13 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lending.models import Agreement, Device, Incident, Loan, Reminder, Repair, SigningLink
 from lending.pdf import html_to_pdf
+from portal.audit import events_about
 from portal.models import AuditEvent
 
 from .models import Guardian, Household, InternetCode, Pupil, Referral, SurveyAnswer, SurveyInvite
@@ -67,11 +67,10 @@ def collect(household: Household) -> dict:
     records = {}
     for model, queryset in _querysets(household):
         records[model._meta.label_lower] = [_row(obj) for obj in queryset.order_by("pk")]
-    about = Q(pk__in=[])
-    for label, rows in records.items():
-        if label != "lending.device" and rows:
-            about |= Q(object_type=label, object_id__in=[str(row["id"]) for row in rows])
-    records["portal.auditevent"] = [_row(event) for event in AuditEvent.objects.filter(about).order_by("at", "pk")]
+    # Audit rows about the family's own rows; a device's history is the school's, not the family's.
+    about = events_about({label: [row["id"] for row in rows] for label, rows in records.items()
+                          if label != "lending.device"})
+    records["portal.auditevent"] = [_row(event) for event in about.order_by("at", "pk")]
     return {
         "generated_at": timezone.now().isoformat(),
         "school": {"id": household.school_id, "name": household.school.name},

@@ -26,6 +26,7 @@ from django.utils import timezone
 from lending.models import Agreement, Incident, Loan, Repair
 from portal.batching import pk_batches
 from portal.local_days import local_midnight
+from portal.audit import events_about
 from portal.models import AuditEvent
 
 from .models import Guardian, Household, InternetCode, Pupil, Referral, SurveyAnswer, SurveyInvite
@@ -122,18 +123,13 @@ def _delete_files(model, queryset, fields) -> None:
                 storage.delete(name)
 
 
-def _ids(queryset) -> list[str]:
-    return [str(pk) for pk in queryset.values_list("pk", flat=True)]
+def _ids(queryset) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
 
 
-def _clear_audit_snapshots(objects: dict[str, list[str]]) -> None:
+def _clear_audit_snapshots(objects: dict[str, list[int]]) -> None:
     """Audit rows about these objects keep who and when, not the before/after values."""
-    about = Q(pk__in=[])
-    for object_type, ids in objects.items():
-        if ids:
-            about |= Q(object_type=object_type, object_id__in=ids)
-    AuditEvent.objects.filter(about).filter(Q(before__isnull=False) | Q(after__isnull=False)).update(
-        before=None, after=None)
+    events_about(objects).filter(Q(before__isnull=False) | Q(after__isnull=False)).update(before=None, after=None)
 
 
 def _anonymise(household_ids: list[int], pupil_ids: list[int], now) -> dict:
@@ -145,8 +141,8 @@ def _anonymise(household_ids: list[int], pupil_ids: list[int], now) -> dict:
     guardians = Guardian.objects.filter(household__in=household_ids)
     invites = SurveyInvite.objects.filter(household__in=household_ids)
     _clear_audit_snapshots({
-        "households.household": [str(pk) for pk in household_ids],
-        "households.pupil": [str(pk) for pk in pupil_ids],
+        "households.household": household_ids,
+        "households.pupil": pupil_ids,
         "households.guardian": _ids(guardians),
         "households.referral": _ids(referrals),
         "households.surveyinvite": _ids(invites),

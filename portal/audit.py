@@ -1,7 +1,7 @@
 """Audit rows for services: who changed what, and how it looked before and after."""
 from decimal import Decimal
 
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.forms.models import model_to_dict
 
 from .models import AuditEvent
@@ -24,3 +24,12 @@ def record(*, actor, action: str, instance: Model, school=None, before: dict | N
         before=before,
         after=after,
     )
+
+
+def events_about(objects: dict[str, list]):
+    """Audit rows about these objects: {"lending.loan": [ids], ...}; none when the dict is empty."""
+    about = Q(pk__in=[])
+    for object_type, ids in objects.items():
+        if ids:
+            about |= Q(object_type=object_type, object_id__in=[str(pk) for pk in ids])
+    return AuditEvent.objects.filter(about)
