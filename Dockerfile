@@ -28,11 +28,10 @@ RUN groupadd --system --gid 10001 portal \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so code changes do not reinstall them.
-# (pyproject.toml declares `packages = []`: `pip install .` installs the dependencies; the
-# code runs from /app, which is on PYTHONPATH.)
-COPY pyproject.toml /tmp/build/pyproject.toml
-RUN cd /tmp/build && pip install . && cd / && rm -rf /tmp/build
+# Dependencies first, from the lock alone (exact versions, hashes checked), so code changes do
+# not reinstall them. The same lock `make` installs from (requirements/test.txt adds the test tools).
+COPY requirements/base.txt /tmp/requirements.txt
+RUN pip install --require-hashes -r /tmp/requirements.txt && rm /tmp/requirements.txt
 
 COPY . /app
 
@@ -59,5 +58,5 @@ USER portal
 
 EXPOSE 8000
 
-# WEB_CONCURRENCY sets the number of gunicorn worker processes (default 3).
-CMD ["sh", "-c", "exec gunicorn portal.wsgi:application --bind 0.0.0.0:8000 --workers \"${WEB_CONCURRENCY:-3}\" --worker-tmp-dir /dev/shm --access-logfile - --error-logfile -"]
+# Processes, threads and time limits: config/gunicorn.py (WEB_CONCURRENCY, WEB_THREADS).
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

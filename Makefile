@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# Exact versions with hashes, written by `make lock` from pyproject.toml; the Docker image installs base.txt.
+LOCK := requirements/test.txt
+NODE_INSTALLED := node_modules/.installed
 
-.PHONY: run test install check-python messages bench bench-flanders clean
+.PHONY: run test install check-python lint messages lock bench bench-flanders clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -12,11 +15,17 @@ check-python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
 	  || { echo "Python cannot create virtual environments. Install: sudo apt-get install python3-venv"; exit 1; }
 
-$(INSTALLED): pyproject.toml | check-python
+$(INSTALLED): $(LOCK) | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	touch $(INSTALLED)
+
+# axe-core for the browser tests' accessibility checks.
+$(NODE_INSTALLED): package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tests: sudo apt-get install npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_INSTALLED)
 
 install: $(INSTALLED)
 
@@ -29,19 +38,31 @@ run: $(INSTALLED)
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py runserver 127.0.0.1:8000
 
 # PostgreSQL and Redis when they answer (or DATABASE_URL / REDIS_URL are set), SQLite otherwise.
-test: $(INSTALLED)
-	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m pytest $(PYTEST_ARGS)
+test: $(INSTALLED) $(NODE_INSTALLED) lint
+	@eval "$$($(PY) -m config.devservices)" && $(PY) manage.py makemigrations --check --dry-run \
+	  && $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+
+# After changing a dependency in pyproject.toml: rewrite the locked versions and their hashes.
+lock: $(INSTALLED)
+	$(PY) -m pip install --quiet pip-tools
+	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o requirements/base.txt pyproject.toml
+	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --extra test -o requirements/test.txt pyproject.toml
 
 messages: $(INSTALLED)
 	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules --ignore=bench
 	cd locale && ../$(PY) ../manage.py compilemessages
 
 bench: $(INSTALLED)
-	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m bench $(BENCH_ARGS)
+	@eval "$$($(PY) -m config.devservices)" && $(PY) -m bench $(BENCH_ARGS)
 
 # Flanders scale (3,800 schools, 1.2 M pupils) loaded with COPY into <name>_flanders; about 10 minutes.
 bench-flanders: $(INSTALLED)
-	@eval "$$($(PY) -m portal.devservices)" && $(PY) -m bench.flanders $(BENCH_ARGS)
+	@eval "$$($(PY) -m config.devservices)" && $(PY) -m bench.flanders $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-artifacts node_modules

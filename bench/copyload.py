@@ -4,7 +4,7 @@ import json
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import JSONField, NOT_PROVIDED
+from django.db.models import NOT_PROVIDED, JSONField
 
 
 def _default(field):

@@ -14,11 +14,11 @@ import platform
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from .setup import start_django
-
 
 PROVINCES = ["antwerpen"] * 9 + ["oost-vlaanderen"] * 8 + ["west-vlaanderen"] * 6 + ["limburg"] * 4 + \
     ["vlaams-brabant"] * 5 + ["brussel"] * 2
@@ -205,8 +205,8 @@ def main():
 
 def _has_data():
     try:
-        from django.db import connection
         from django.core.management import call_command
+        from django.db import connection
 
         call_command("migrate", verbosity=0)
         with connection.cursor() as cursor:

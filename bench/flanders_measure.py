@@ -88,9 +88,10 @@ def pages(school, runs):
 
 
 def _spare_ids(school):
+    from django.db.models import Exists, OuterRef
+
     from households.models import Pupil
     from lending.models import Device, Loan
-    from django.db.models import Exists, OuterRef
 
     devices = list(Device.objects.filter(school=school, status="available").order_by("-pk")
                    .values_list("pk", flat=True)[:100])
@@ -109,7 +110,7 @@ def pdf(school, runs):
 
 
 def reminders(runs, due_loans):
-    from lending.models import Reminder
+    from reminders.models import Reminder
 
     today = timezone.localdate()
     morning = datetime.combine(today, time(10), tzinfo=ZoneInfo("Europe/Brussels")).isoformat()
@@ -134,7 +135,7 @@ def reminders(runs, due_loans):
 
 def reminders_full(due_loans):
     """Once: plan for every due loan, then send them all in beat batches of 500, in one process."""
-    from lending.models import Reminder
+    from reminders.models import Reminder
 
     today = timezone.localdate()
     morning = datetime.combine(today, time(10), tzinfo=ZoneInfo("Europe/Brussels")).isoformat()

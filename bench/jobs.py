@@ -30,7 +30,7 @@ def _reset_peak():
 def reminder_plan(on, now):
     from datetime import date, datetime
 
-    from lending.reminders import create_due_reminders
+    from reminders.services import create_due_reminders
 
     return create_due_reminders(on=date.fromisoformat(on), now=datetime.fromisoformat(now))
 
@@ -38,7 +38,7 @@ def reminder_plan(on, now):
 def reminder_send(now, limit):
     from datetime import datetime
 
-    from lending.reminders import send_pending
+    from reminders.services import send_pending
 
     return send_pending(now=datetime.fromisoformat(now), limit=limit)
 
@@ -50,7 +50,7 @@ def reminder_send_all(now, limit):
 
     from django.core import mail
 
-    from lending.reminders import send_pending
+    from reminders.services import send_pending
 
     total = 0
     while True:
@@ -85,7 +85,7 @@ JOBS = {f.__name__: f for f in (reminder_plan, reminder_send, reminder_send_all,
 
 def main():
     name, kwargs = sys.argv[1], json.loads(sys.argv[2])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

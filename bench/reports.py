@@ -35,7 +35,7 @@ def _get(client, url):
 
 
 def _bare_sql(schools):
-    from portal.reports import SchoolYear, aggregate_sql
+    from reports.figures import SchoolYear, aggregate_sql
 
     statements = aggregate_sql(schools, SchoolYear.current())
 

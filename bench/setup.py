@@ -14,7 +14,7 @@ def start_django(database_suffix: str) -> None:
         sys.exit("bench needs PostgreSQL: set DATABASE_URL (make bench finds a local server itself)")
     base, _, name = url.rpartition("/")
     os.environ["DATABASE_URL"] = f"{base}/{name.split('?')[0]}_{database_suffix}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ["REDIS_URL"] = ""
     import django

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from portal.celery import app as celery_app
+from config.celery import app as celery_app
 
 # Live-server browser tests call the ORM from Playwright's event loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -86,7 +86,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     }
     log = open(tmp_path_factory.mktemp("worker-log") / "worker.log", "w+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue,
          "-n", f"{queue}@%h", "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

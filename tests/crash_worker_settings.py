@@ -5,8 +5,8 @@ would also hand back the in-flight tasks of other workers on the same Redis data
 """
 import os
 
-from portal.settings import *  # noqa: F401,F403
-from portal.settings import CELERY_BROKER_TRANSPORT_OPTIONS
+from config.settings import *  # noqa: F401,F403
+from config.settings import CELERY_BROKER_TRANSPORT_OPTIONS
 
 EMAIL_BACKEND = "tests.slow_mail.SlowFileBackend"
 _queue = os.environ["CELERY_QUEUE"]

@@ -1,5 +1,5 @@
 """The deployment files (docker-compose.yml, Dockerfile, .env.example) stay consistent with
-each other and with portal/settings.py. Plain file parsing: no database, no Docker."""
+each other and with config/settings.py. Plain file parsing: no database, no Docker."""
 import ast
 import re
 import shlex
@@ -12,10 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
-SETTINGS = ROOT / "portal" / "settings.py"
+SETTINGS = ROOT / "config" / "settings.py"
 
 APP_SERVICES = ["web", "worker", "beat"]
 ALL_SERVICES = ["postgres", "redis", *APP_SERVICES]
+LOCKS = [ROOT / "requirements" / "base.txt", ROOT / "requirements" / "test.txt"]
 WEASYPRINT_PACKAGES = ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]
 COMPOSE_ONLY_MARKER = "Read by docker-compose.yml only"
 
@@ -52,7 +53,7 @@ def named_volumes(service: dict) -> list[str]:
 
 
 def settings_env_names() -> set[str]:
-    """Variables portal/settings.py reads: env("X"), env.<cast>("X"), os.environ["X"], os.getenv("X")."""
+    """Variables config/settings.py reads: env("X"), env.<cast>("X"), os.environ["X"], os.getenv("X")."""
     names = set()
     for node in ast.walk(ast.parse(SETTINGS.read_text())):
         if isinstance(node, ast.Subscript):  # os.environ["X"]
@@ -133,24 +134,43 @@ def test_database_and_broker_images_and_checks(compose):
     assert "--appendonly yes" in command_text(redis.get("command")), "redis must persist with appendonly"
 
 
-def test_web_migrates_then_runs_gunicorn(compose):
+def test_one_shot_migrate_runs_before_web_worker_and_beat(compose):
+    migrate = compose["services"]["migrate"]
+    assert command_text(migrate["command"]) == "python manage.py migrate --noinput"
+    assert migrate.get("restart") == "no", "a finished migration must not be restarted"
+    assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    for name in APP_SERVICES:
+        assert compose["services"][name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert "migrate" not in command_text(compose["services"][name].get("command")), f"{name} must not migrate"
+
+
+def test_web_runs_gunicorn_with_its_config(compose):
     command = command_text(compose["services"]["web"].get("command"))
-    assert "gunicorn" in command and "portal.wsgi" in command, command
-    assert "0.0.0.0:8000" in command, command
-    assert "migrate --noinput" in command, command
-    assert command.index("migrate") < command.index("gunicorn"), "web must migrate before starting gunicorn"
+    assert command == "gunicorn -c config/gunicorn.py config.wsgi:application", command
     assert "healthz" in command_text(compose["services"]["web"]["healthcheck"]["test"])
+    assert set(compose["services"]["web"]["environment"]) >= {"DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY",
+                                                              "WEB_THREADS"}
+
+
+def test_gunicorn_has_an_explicit_timeout_and_a_threaded_worker(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")
+    monkeypatch.setenv("WEB_THREADS", "6")
+    config = {}
+    exec((ROOT / "config" / "gunicorn.py").read_text(), config)
+    assert config["bind"] == "0.0.0.0:8000" and config["worker_class"] == "gthread"
+    assert (config["workers"], config["threads"]) == (2, 6)
+    assert 30 <= config["timeout"] <= 120 and config["graceful_timeout"] <= config["timeout"]
 
 
 def test_worker_runs_celery_worker(compose):
     command = command_text(compose["services"]["worker"].get("command"))
-    assert re.search(r"\bcelery -A portal worker\b", command), command
+    assert re.search(r"\bcelery -A config worker\b", command), command
 
 
 def test_beat_runs_celery_beat_with_a_persistent_schedule(compose):
     beat = compose["services"]["beat"]
     command = command_text(beat.get("command"))
-    assert re.search(r"\bcelery -A portal beat\b", command), command
+    assert re.search(r"\bcelery -A config beat\b", command), command
     schedule = re.search(r"(?:--schedule[= ]|-s )(\S+)", command)
     assert schedule, "beat needs --schedule pointing into a volume"
     mounts = [str(entry).split(":")[1] for entry in beat.get("volumes", []) if ":" in str(entry)]
@@ -223,10 +243,29 @@ def test_dockerfile_base_user_static_and_command():
     users = [arguments for keyword, arguments in instructions if keyword == "USER"]
     assert users and users[-1] not in {"root", "0", "0:0"}, "the image must end as a non-root USER"
     runs = " ".join(arguments for keyword, arguments in instructions if keyword == "RUN")
-    assert "pip install ." in runs
+    assert "pip install --require-hashes -r /tmp/requirements.txt" in runs
+    assert "requirements/base.txt /tmp/requirements.txt" in [arguments for keyword, arguments in instructions
+                                                                  if keyword == "COPY"]
     assert "collectstatic" in runs and "SECRET_KEY=" in runs
     cmd = [arguments for keyword, arguments in instructions if keyword == "CMD"]
-    assert cmd and "gunicorn portal.wsgi:application" in cmd[-1] and "0.0.0.0:8000" in cmd[-1], cmd
+    assert cmd and cmd[-1] == '["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]', cmd
+
+
+def test_the_locks_pin_every_package_with_hashes_and_hold_what_pyproject_asks():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for lock, wanted in zip(LOCKS, (project["dependencies"], project["dependencies"] + project["optional-dependencies"]["test"]),
+                            strict=True):
+        text = lock.read_text()
+        pins = re.findall(r"^([A-Za-z0-9_.-]+)==\S+ \\$", text, re.M)
+        assert pins and len(pins) == text.count("==") == len(re.findall(r"^[A-Za-z0-9_.-]+==", text, re.M))
+        assert all(block.count("--hash=sha256:") for block in re.split(r"\n(?=[A-Za-z0-9_.-]+==)", text)[1:])
+        names = {pin.lower().replace("_", "-") for pin in pins}
+        for requirement in wanted:
+            name = re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+            assert name in names, f"{name} is in pyproject.toml but not in {lock.name}: run make lock"
+        assert "file:///" not in text and "--find-links" not in text
 
 
 def test_dockerignore_keeps_local_state_out():

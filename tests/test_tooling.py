@@ -8,7 +8,8 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 
-from portal import devservices, syslibs
+from config import devservices
+from portal import syslibs
 
 
 def test_system_library_check_passes_here(capsys):
@@ -49,6 +50,6 @@ def test_devservices_recognises_a_redis_by_its_pong():
 
 def test_devservices_leaves_configured_urls_alone():
     env = {**os.environ, "DATABASE_URL": "postgres://elsewhere/db", "REDIS_URL": "redis://elsewhere/0"}
-    result = subprocess.run([sys.executable, "-m", "portal.devservices"], env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "config.devservices"], env=env, capture_output=True, text=True)
     assert result.stdout == ""
     assert "elsewhere/db" in result.stderr
