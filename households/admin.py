@@ -1,7 +1,16 @@
 from django.contrib import admin
 
-from .models import (Guardian, Household, InternetCode, Pupil, Referral, SupportOrganisation, Survey, SurveyAnswer,
-                     SurveyInvite)
+from .models import (
+    Guardian,
+    Household,
+    InternetCode,
+    Pupil,
+    Referral,
+    SupportOrganisation,
+    Survey,
+    SurveyAnswer,
+    SurveyInvite,
+)
 
 
 class GuardianInline(admin.TabularInline):

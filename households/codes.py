@@ -11,9 +11,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal import audit
+from portal import audit, messages
 from portal.csvfiles import ImportRejected, RowError, read_csv
+from portal.documents import html_to_pdf
+from portal.languages import household_language
+from portal.models import AuditEvent
+from portal.public_pages import privacy_url
 
 from .models import Household, InternetCode
 
@@ -39,14 +44,8 @@ def parse_date(value: str) -> datetime.date | None:
     return None
 
 
-def jsonable(data: dict) -> dict:
-    """Audit rows are JSON: dates and times as ISO 8601 text."""
-    return {key: value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
-            for key, value in data.items()}
-
-
 def _snapshot(code: InternetCode) -> dict:
-    return jsonable(audit.snapshot(code, fields=AUDIT_FIELDS))
+    return audit.snapshot(code, fields=AUDIT_FIELDS)
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -99,7 +98,7 @@ def import_codes(*, school, data: bytes, by=None, batch: str = "") -> int:
             InternetCode(school=school, provider=provider, code=code, valid_until=until, batch=batch[:120])
             for _line, provider, code, until in planned
         ])
-        audit.record(actor=by, action="internet_codes.imported", instance=school, school=school,
+        audit.record(actor=by, action=AuditEvent.Action.INTERNET_CODES_IMPORTED, instance=school, school=school,
                      after={"count": len(created), "batch": batch[:120]})
     return len(created)
 
@@ -127,7 +126,7 @@ def code_hand_out(*, school, household: Household, by, provider: str = "") -> In
         code.issued_at = timezone.now()
         code.issued_by = by
         code.save(update_fields=["household", "issued_at", "issued_by"])
-        audit.record(actor=by, action="internet_code.handed_out", instance=code, school=school,
+        audit.record(actor=by, action=AuditEvent.Action.INTERNET_CODE_HANDED_OUT, instance=code, school=school,
                      before=before, after=_snapshot(code))
     return code
 
@@ -143,7 +142,7 @@ def code_activate(*, code: InternetCode, by, at: datetime.datetime | None = None
             return False
         before = _snapshot(code)
         code.refresh_from_db()
-        audit.record(actor=by, action="internet_code.activated", instance=code, school=code.school,
+        audit.record(actor=by, action=AuditEvent.Action.INTERNET_CODE_ACTIVATED, instance=code, school=code.school,
                      before=before, after=_snapshot(code))
     return True
 
@@ -157,7 +156,7 @@ def code_extend(*, code: InternetCode, until: datetime.date, by) -> InternetCode
         before = _snapshot(code)
         code.extended_until = until
         code.save(update_fields=["extended_until"])
-        audit.record(actor=by, action="internet_code.extended", instance=code, school=code.school,
+        audit.record(actor=by, action=AuditEvent.Action.INTERNET_CODE_EXTENDED, instance=code, school=code.school,
                      before=before, after=_snapshot(code))
     return code
 
@@ -209,21 +208,12 @@ def import_activations(*, school, data: bytes, by=None) -> int:
 
 # --- letters and messages ------------------------------------------------------------------------
 
-def family_language(household: Household) -> str:
-    from lending.pdf import display_language
-
-    return display_language(household.preferred_language)
-
-
 def letter_context(code: InternetCode) -> dict:
     return {"code": code, "household": code.household, "school": code.school, "today": timezone.localdate()}
 
 
 def render_letter_pdf(code: InternetCode, base_url: str = "") -> bytes:
-    from lending.pdf import html_to_pdf
-    from portal.privacy import privacy_url
-
-    language = family_language(code.household)
+    language = household_language(code.household)
     privacy = privacy_url(base_url, language=language, school_id=code.school_id) if base_url else ""
     with translation.override(language):
         html = render_to_string("pdf/code_letter.html", {**letter_context(code), "language": language,
@@ -231,36 +221,29 @@ def render_letter_pdf(code: InternetCode, base_url: str = "") -> bytes:
     return html_to_pdf(html)
 
 
+NO_ADDRESS = {
+    messages.EMAIL: gettext_lazy("No guardian of this family has an e-mail address."),
+    messages.SMS: gettext_lazy("No guardian of this family has a mobile phone number."),
+}
+
+
 def code_send(*, code: InternetCode, channel: str, by) -> int:
     """Send the code with the activation steps by e-mail or SMS to the household's guardians."""
-    from lending.tasks import send_text_message
-    from portal.tasks import send_email
-
     if code.issued_at is None or code.household is None:
         raise CodeError(_("This code has not been handed out yet."))
-    guardians = list(code.household.guardians.all())
-    language = family_language(code.household)
-    with transaction.atomic(), translation.override(language):
-        if channel == Household.Channel.EMAIL:
-            to = sorted({g.email for g in guardians if g.email})
-            if not to:
-                raise CodeError(_("No guardian of this family has an e-mail address."))
-            subject = _("Free internet at home: your code")
-            body = render_to_string("households/code_message_email.html", letter_context(code))
-            transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
-            sent = len(to)
-        elif channel == Household.Channel.SMS:
-            to = sorted({g.phone for g in guardians if g.phone})
-            if not to:
-                raise CodeError(_("No guardian of this family has a mobile phone number."))
-            text = render_to_string("households/code_message_sms.html", letter_context(code)).strip()
-            transaction.on_commit(lambda: [send_text_message.delay(number, text) for number in to])
-            sent = len(to)
-        else:
-            raise CodeError(_("Choose e-mail or SMS."))
-        audit.record(actor=by, action="internet_code.sent", instance=code, school=code.school,
-                     after={"channel": channel, "recipients": sent})
-    return sent
+    if channel not in messages.SENT_CHANNELS:
+        raise CodeError(_("Choose e-mail or SMS."))
+    with transaction.atomic():
+        try:
+            message = messages.notify_household(
+                household=code.household, channel=channel, subject=gettext_lazy("Free internet at home: your code"),
+                email_template="households/code_message_email.html", template="households/code_message_sms.html",
+                context=letter_context(code))
+        except messages.NoAddress:
+            raise CodeError(str(NO_ADDRESS[channel])) from None
+        audit.record(actor=by, action=AuditEvent.Action.INTERNET_CODE_SENT, instance=code, school=code.school,
+                     after={"channel": channel, "recipients": len(message.to)})
+    return len(message.to)
 
 
 def attention_window():

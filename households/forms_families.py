@@ -9,7 +9,6 @@ from portal import uploads
 from .models import Guardian, Household, Referral, SupportOrganisation, SurveyAnswer
 
 
-
 def _helper(label, form_id=None):
     helper = FormHelper()
     helper.add_input(Submit("submit", label))

@@ -3,19 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.languages import FAMILY_LANGUAGES
 from portal.models import School
-
-# Languages a family can get its letters and agreement in. Dutch is the reference text.
-FAMILY_LANGUAGES = [
-    ("nl", "Nederlands"),
-    ("fr", "Français"),
-    ("en", "English"),
-    ("ar", "العربية"),
-    ("tr", "Türkçe"),
-    ("pl", "Polski"),
-    ("ro", "Română"),
-    ("uk", "Українська"),
-]
 
 
 class Household(models.Model):
@@ -53,7 +42,7 @@ class Household(models.Model):
     )
     pointed_to_social_tariff_at = models.DateTimeField(_("pointed to the social tariff on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Set by households.retention when the family's personal data was removed (retention or erasure).
+    # Set by privacy.retention when the family's personal data was removed (retention or erasure).
     anonymised_at = models.DateTimeField(_("personal data removed on"), null=True, blank=True)
 
     SCHOOL_PATH = "school"

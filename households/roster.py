@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy
 from portal import uploads
 from portal.audit import record
 from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, normalise_header
-from portal.models import EducationLevel, School
+from portal.languages import FAMILY_LANGUAGES
+from portal.models import AuditEvent, EducationLevel, School
 
-from .models import FAMILY_LANGUAGES, Guardian, Household, Pupil
+from .models import Guardian, Household, Pupil
 from .roster_file import read_table
 
 
@@ -387,7 +388,7 @@ def import_roster(*, school: School, data: bytes, filename: str, columns: dict, 
         school.save(update_fields=["roster_columns"])
         summary = plan.summary
         # Counts only: names of children never go into the audit trail.
-        record(actor=by, action="pupils.roster_imported", instance=school, school=school, before=before,
+        record(actor=by, action=AuditEvent.Action.ROSTER_IMPORTED, instance=school, school=school, before=before,
                after={"file": filename[:200], "columns": columns, "created": summary.created,
                       "updated": summary.updated, "unchanged": summary.unchanged,
                       "deactivated": summary.deactivated, "households_created": summary.households_created,

@@ -56,7 +56,7 @@ def _read_xlsx(data: bytes, *, required) -> CsvFile:
         for line, cells in enumerate(lines, start=2):
             values = [_cell_text(cell) for cell in cells]
             if any(values):
-                rows.append(Row(line, {name: value for name, value in zip(columns, values) if name}))
+                rows.append(Row(line, {name: value for name, value in zip(columns, values, strict=False) if name}))
     finally:
         workbook.close()
     if not rows:

@@ -4,8 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import audit
-
-from .codes import jsonable
+from portal.models import AuditEvent
 
 from .models import Guardian, Household, Referral, SupportOrganisation
 
@@ -28,7 +27,7 @@ def household_update(*, household: Household, data: dict, by) -> Household:
         changed = _apply(household, data, HOUSEHOLD_FIELDS)
         if changed:
             household.save(update_fields=changed)
-            audit.record(actor=by, action="household.updated", instance=household, school=household.school,
+            audit.record(actor=by, action=AuditEvent.Action.HOUSEHOLD_UPDATED, instance=household, school=household.school,
                          before=before, after=audit.snapshot(household, fields=HOUSEHOLD_FIELDS))
     return household
 
@@ -37,26 +36,26 @@ def guardian_save(*, household: Household, guardian: Guardian | None, data: dict
     with transaction.atomic():
         if guardian is None:
             guardian = Guardian.objects.create(household=household, **{f: data[f] for f in GUARDIAN_FIELDS})
-            audit.record(actor=by, action="guardian.created", instance=guardian, school=household.school,
+            audit.record(actor=by, action=AuditEvent.Action.GUARDIAN_CREATED, instance=guardian, school=household.school,
                          after=audit.snapshot(guardian, fields=GUARDIAN_FIELDS))
             return guardian
         before = audit.snapshot(guardian, fields=GUARDIAN_FIELDS)
         changed = _apply(guardian, data, GUARDIAN_FIELDS)
         if changed:
             guardian.save(update_fields=changed)
-            audit.record(actor=by, action="guardian.updated", instance=guardian, school=household.school,
+            audit.record(actor=by, action=AuditEvent.Action.GUARDIAN_UPDATED, instance=guardian, school=household.school,
                          before=before, after=audit.snapshot(guardian, fields=GUARDIAN_FIELDS))
     return guardian
 
 
 def household_point_to_social_tariff(*, household: Household, by) -> Household:
     with transaction.atomic():
-        before = jsonable(audit.snapshot(household, fields=["pointed_to_social_tariff_at"]))
+        before = audit.snapshot(household, fields=["pointed_to_social_tariff_at"])
         household.pointed_to_social_tariff_at = timezone.now()
         household.save(update_fields=["pointed_to_social_tariff_at"])
-        audit.record(actor=by, action="household.social_tariff_pointed", instance=household,
+        audit.record(actor=by, action=AuditEvent.Action.HOUSEHOLD_POINTED_TO_SOCIAL_TARIFF, instance=household,
                      school=household.school, before=before,
-                     after=jsonable(audit.snapshot(household, fields=["pointed_to_social_tariff_at"])))
+                     after=audit.snapshot(household, fields=["pointed_to_social_tariff_at"]))
     return household
 
 
@@ -74,14 +73,14 @@ def organisation_save(*, organisation: SupportOrganisation | None, lop, data: di
     with transaction.atomic():
         if organisation is None:
             organisation = SupportOrganisation.objects.create(lop=lop, **{f: data[f] for f in ORGANISATION_FIELDS})
-            audit.record(actor=by, action="support_organisation.created", instance=organisation,
+            audit.record(actor=by, action=AuditEvent.Action.SUPPORT_ORGANISATION_CREATED, instance=organisation,
                          after=audit.snapshot(organisation, fields=ORGANISATION_FIELDS))
             return organisation
         before = audit.snapshot(organisation, fields=ORGANISATION_FIELDS)
         changed = _apply(organisation, data, ORGANISATION_FIELDS)
         if changed:
             organisation.save(update_fields=changed)
-            audit.record(actor=by, action="support_organisation.updated", instance=organisation,
+            audit.record(actor=by, action=AuditEvent.Action.SUPPORT_ORGANISATION_UPDATED, instance=organisation,
                          before=before, after=audit.snapshot(organisation, fields=ORGANISATION_FIELDS))
     return organisation
 
@@ -92,7 +91,7 @@ def referral_create(*, household: Household, data: dict, by) -> Referral:
     with transaction.atomic():
         referral = Referral.objects.create(household=household, organisation=data["organisation"],
                                            reason=data["reason"], note=data.get("note", ""), created_by=by)
-        audit.record(actor=by, action="referral.created", instance=referral, school=household.school,
+        audit.record(actor=by, action=AuditEvent.Action.REFERRAL_CREATED, instance=referral, school=household.school,
                      after=audit.snapshot(referral, fields=["organisation", "reason", "status"]))
     return referral
 
@@ -106,6 +105,6 @@ def referral_update(*, referral: Referral, data: dict, by) -> Referral:
             changed.append("closed_at")
         if changed:
             referral.save(update_fields=[*changed, "updated_at"])
-            audit.record(actor=by, action="referral.updated", instance=referral, school=referral.household.school,
+            audit.record(actor=by, action=AuditEvent.Action.REFERRAL_UPDATED, instance=referral, school=referral.household.school,
                          before=before, after=audit.snapshot(referral, fields=["status", "note"]))
     return referral

@@ -1,6 +1,6 @@
 """The needs survey: invite every family of chosen grades or classes, read their answers, set flags.
 
-Links follow the agreement links' rules (lending/signing.py): a 256-bit random token goes to the
+Links follow the agreement links' rules (portal/tokens.py): a 256-bit random token goes to the
 family, only its SHA-256 is stored, the link expires, and a used, expired or unknown link gets a
 friendly page that changes nothing.
 """
@@ -14,9 +14,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lending.signing import hash_token, new_token, token_state
-from portal import audit
+from portal import audit, messages
+from portal.documents import html_to_pdf, qr_data_uri
+from portal.languages import household_language
+from portal.models import AuditEvent
+from portal.public_pages import privacy_url
+from portal.tokens import hash_token, new_token, token_state
 
 from .models import Household, Pupil, Survey, SurveyAnswer, SurveyInvite
 
@@ -53,15 +58,6 @@ def survey_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + reverse("public_survey", args=[token])
 
 
-def _channel_for(household: Household, guardians, wanted: str) -> str:
-    channel = household.contact_channel if wanted == "household" else wanted
-    if channel == Household.Channel.EMAIL and not any(g.email for g in guardians):
-        return Household.Channel.PAPER
-    if channel == Household.Channel.SMS and not any(g.phone for g in guardians):
-        return Household.Channel.PAPER
-    return channel
-
-
 def survey_create(*, school, title: str, grades: list[int], class_names: list[str], channel: str, by,
                   base_url: str) -> Survey:
     """Create the survey and one invite per household; e-mail and SMS go out after commit.
@@ -80,14 +76,15 @@ def survey_create(*, school, title: str, grades: list[int], class_names: list[st
             guardians = list(household.guardians.all())
             token = new_token()
             invite = SurveyInvite(survey=survey, household=household, token_hash=hash_token(token),
-                                  channel=_channel_for(household, guardians, channel),
+                                  channel=messages.reachable_channel(
+                                      household, guardians, None if channel == "household" else channel),
                                   expires_at=now + timedelta(days=LINK_DAYS))
             if invite.channel != Household.Channel.PAPER:
                 invite.sent_at = now
                 outgoing.append((invite, household, guardians, token))
             invites.append(invite)
         SurveyInvite.objects.bulk_create(invites)
-        audit.record(actor=by, action="survey.created", instance=survey, school=school,
+        audit.record(actor=by, action=AuditEvent.Action.SURVEY_CREATED, instance=survey, school=school,
                      after={"title": title, "grades": survey.grades, "classes": survey.class_names,
                             "invites": len(invites)})
         for invite, household, guardians, token in outgoing:
@@ -96,22 +93,11 @@ def survey_create(*, school, title: str, grades: list[int], class_names: list[st
 
 
 def _queue_message(invite, household, guardians, url):
-    from lending.pdf import display_language
-    from lending.tasks import send_text_message
-    from portal.tasks import send_email
-
-    language = display_language(household.preferred_language)
-    context = {"school": invite.survey.school, "url": url, "household": household}
-    with translation.override(language):
-        if invite.channel == Household.Channel.EMAIL:
-            to = sorted({g.email for g in guardians if g.email})
-            subject = _("A short question from the school: computer and internet at home")
-            body = render_to_string("households/survey_message_email.html", context)
-            transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=to))
-        else:
-            to = sorted({g.phone for g in guardians if g.phone})
-            text = render_to_string("households/survey_message_sms.html", context).strip()
-            transaction.on_commit(lambda: [send_text_message.delay(number, text) for number in to])
+    messages.notify_household(
+        household=household, contacts=guardians, channel=invite.channel,
+        subject=gettext_lazy("A short question from the school: computer and internet at home"),
+        email_template="households/survey_message_email.html", template="households/survey_message_sms.html",
+        context={"school": invite.survey.school, "url": url, "household": household})
 
 
 def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
@@ -129,21 +115,18 @@ def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
             invite.expires_at = now + timedelta(days=LINK_DAYS)
             invite.save(update_fields=["token_hash", "sent_at", "expires_at"])
             result.append({"invite": invite, "household": invite.household, "url": survey_url(base_url, token)})
-        audit.record(actor=by, action="survey.letters_printed", instance=survey, school=survey.school,
+        audit.record(actor=by, action=AuditEvent.Action.SURVEY_LETTERS_PRINTED, instance=survey, school=survey.school,
                      after={"letters": len(result)})
     return result
 
 
 def render_letters_pdf(*, survey: Survey, base_url: str, by) -> bytes:
-    from lending.pdf import display_language, html_to_pdf, qr_svg_data_url
-    from portal.privacy import privacy_url
-
     pages = []
     for letter in letters(survey=survey, base_url=base_url, by=by):
-        language = display_language(letter["household"].preferred_language)
+        language = household_language(letter["household"])
         with translation.override(language):
             pages.append(render_to_string("pdf/survey_letter_page.html", {
-                **letter, "school": survey.school, "language": language, "qr": qr_svg_data_url(letter["url"]),
+                **letter, "school": survey.school, "language": language, "qr": qr_data_uri(letter["url"]),
                 "privacy_url": privacy_url(base_url, language=language, school_id=survey.school_id)}))
     html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey})
     return html_to_pdf(html)
@@ -191,7 +174,7 @@ def answer_record(*, invite: SurveyInvite, data: dict, answered_by: str, method:
             pupils.update(needs_device=True)
         if answer.needs_internet:
             pupils.update(needs_internet=True)
-        audit.record(actor=by, action="survey.answered", instance=answer, school=invite.survey.school,
+        audit.record(actor=by, action=AuditEvent.Action.SURVEY_ANSWERED, instance=answer, school=invite.survey.school,
                      before=before, after={**audit.snapshot(household, fields=["device_at_home", "internet_at_home"]),
                                            "needs_device": answer.needs_device,
                                            "needs_internet": answer.needs_internet,

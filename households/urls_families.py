@@ -3,15 +3,11 @@ from django.urls import path
 
 from . import views_codes as codes
 from . import views_families as views
-from . import views_gdpr
 from . import views_survey as surveys
 
 urlpatterns = [
     path("", views.household_list, name="household_list"),
     path("<int:household_id>/", views.household_detail, name="household_detail"),
-    path("<int:household_id>/export.json", views_gdpr.household_export, {"fmt": "json"}, name="household_export_json"),
-    path("<int:household_id>/export.pdf", views_gdpr.household_export, {"fmt": "pdf"}, name="household_export_pdf"),
-    path("<int:household_id>/erase/", views_gdpr.household_erase, name="household_erase"),
     path("<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("<int:household_id>/guardians/add/", views.guardian_add, name="guardian_add"),
     path("guardians/<int:guardian_id>/edit/", views.guardian_edit, name="guardian_edit"),

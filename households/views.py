@@ -1,63 +1,21 @@
-"""Pupil pages: the list, one pupil, and the roster import in three steps."""
+"""The roster import in three steps: upload, choose columns and check, confirm."""
 import uuid
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
-from lending.models import Agreement, Loan
-from portal.access import get_scoped_or_404, school_required, scoped
+from portal.access import school_required
 from portal.csvfiles import ImportRejected
 
 from . import roster, roster_file
-from .filters import PupilFilter
 from .forms import RosterColumnsForm, RosterConfirmForm, RosterUploadForm
-from .models import Pupil
 
 PAGE_SIZE = 50
-
-
-@require_GET
-@school_required
-def pupil_list(request):
-    open_loans = Loan.objects.filter(pupil=OuterRef("pk"), status=Loan.Status.ACTIVE).order_by("-started_at")
-    agreements = Agreement.objects.filter(loan__pupil=OuterRef("pk"), loan__status=Loan.Status.ACTIVE)
-    pupils = scoped(Pupil, request).annotate(
-        has_open_loan=Exists(open_loans),
-        open_loan_device=Subquery(open_loans.values("device__asset_tag")[:1]),
-        agreement_status=Subquery(agreements.order_by("-created_at").values("status")[:1]),
-    ).order_by("class_name", "last_name", "first_name", "pk")
-    classes = scoped(Pupil, request).exclude(class_name="").order_by("class_name").values_list(
-        "class_name", flat=True).distinct()
-    filterset = PupilFilter(request.GET, queryset=pupils, classes=classes)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = dict(Agreement.Status.choices)
-    for pupil in page:
-        pupil.agreement_label = labels.get(pupil.agreement_status, "")
-    return render(request, "households/pupil_list.html", {"filter": filterset, "page": page})
-
-
-@require_GET
-@school_required
-def pupil_detail(request, pupil_id):
-    pupil = get_scoped_or_404(Pupil.objects.select_related("household"), request, pk=pupil_id)
-    loans = pupil.loans.select_related("device").prefetch_related(
-        Prefetch("agreements", queryset=Agreement.objects.order_by("-created_at"))
-    ).order_by("-started_at")
-    household, guardians, siblings = pupil.household, [], []
-    if household is not None:
-        guardians = list(household.guardians.all())
-        siblings = list(scoped(Pupil, request).filter(household=household).exclude(pk=pupil.pk))
-    return render(request, "households/pupil_detail.html", {
-        "pupil": pupil, "loans": loans, "household": household, "guardians": guardians, "siblings": siblings,
-    })
 
 
 # --- the roster import: upload, choose columns and check, confirm ----------------------------------

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from portal import audit
 from portal.access import get_scoped_or_404, school_required, scoped
 from portal.csvfiles import ImportRejected
+from portal.models import AuditEvent
 
 from . import codes, selectors
 from .forms_families import CodeExtendForm, CodeHandOutForm, CodeImportForm, CodeSendForm, CsvUploadForm
@@ -111,7 +112,7 @@ def code_letter(request, code_id):
     response = HttpResponse(codes.render_letter_pdf(code, request.build_absolute_uri("/")),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="internet-code-letter-{code.pk}.pdf"'
-    audit.record(actor=request.user, action="internet_code.letter_printed", instance=code, school=request.school)
+    audit.record(actor=request.user, action=AuditEvent.Action.INTERNET_CODE_LETTER_PRINTED, instance=code, school=request.school)
     return response
 
 

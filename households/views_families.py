@@ -3,18 +3,24 @@
 Internet codes are in views_codes.py, the needs survey in views_survey.py."""
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lending.models import Agreement, Loan
 from portal.access import get_scoped_or_404, lop_staff_required, school_required, scoped
+from portal.languages import chosen_language, language_choices
 from portal.models import School
 
 from . import codes, support
-from .forms_families import (CodeHandOutForm, GuardianForm, HouseholdForm, ReferralForm, ReferralStatusForm,
-                             SupportOrganisationForm)
+from .forms_families import (
+    CodeHandOutForm,
+    GuardianForm,
+    HouseholdForm,
+    ReferralForm,
+    ReferralStatusForm,
+    SupportOrganisationForm,
+)
 from .models import Guardian, Household, InternetCode, Pupil, Referral, SupportOrganisation, SurveyAnswer
 
 PAGE_SIZE = 50
@@ -42,9 +48,9 @@ def household_list(request):
 @school_required
 def household_detail(request, household_id):
     household = get_scoped_or_404(Household, request, pk=household_id)
+    # Loans are lending's: read through the pupil's own relation (loans and agreements order newest first).
     pupils = list(scoped(Pupil, request).filter(household=household).prefetch_related(
-        Prefetch("loans", queryset=Loan.objects.select_related("device").prefetch_related(
-            Prefetch("agreements", queryset=Agreement.objects.order_by("-created_at"))).order_by("-started_at"))))
+        "loans__device", "loans__agreements"))
     internet_codes = list(scoped(InternetCode, request).filter(household=household).order_by("-issued_at"))
     referrals = list(scoped(Referral, request).filter(household=household).select_related("organisation"))
     answers = list(SurveyAnswer.objects.filter(invite__household=household, invite__survey__school=request.school)
@@ -112,10 +118,7 @@ def household_social_tariff(request, household_id):
 @school_required
 def social_tariff(request):
     """Plain-language text for a family, in the language chosen with ?lang= (staff menus stay as they are)."""
-    from lending.pdf import language_choices, supported_languages
-
-    chosen = request.GET.get("lang")
-    language = chosen if chosen in supported_languages() else request.LANGUAGE_CODE
+    language = chosen_language(request.GET.get("lang"), request.LANGUAGE_CODE)
     return render(request, "households/social_tariff.html", {"language": language, "languages": language_choices()})
 
 

@@ -5,7 +5,7 @@ get a friendly page that changes nothing.
 """
 from django.views.decorators.cache import never_cache
 
-from portal.public_pages import family_language
+from portal.public_pages import family_page_language
 from portal.public_pages import render_family_page as _render
 
 from . import survey
@@ -19,7 +19,7 @@ PROBLEM_STATUS = {"unknown": 404, "expired": 410, "used": 200}
 def public_survey(request, token):
     found = survey.lookup(token)
     invite = found.invite
-    language = family_language(request, invite.household.preferred_language if invite else None)
+    language = family_page_language(request, invite.household.preferred_language if invite else None)
     if found.state != "ok":
         return _render(request, "public/survey_problem.html", {"state": found.state, "invite": invite}, language,
                        status=PROBLEM_STATUS[found.state])

@@ -68,18 +68,3 @@ class RepairAdmin(admin.ModelAdmin):
     search_fields = ["device__asset_tag", "supplier"]
     list_select_related = ["device"]
     raw_id_fields = ["device", "incident"]
-
-
-from .models import Reminder  # noqa: E402
-# The worker discovers only `tasks.py` modules; the admin is imported in every process at start,
-# so the reminder tasks are registered here until lending/tasks.py imports them itself.
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "step", "school", "channel", "language", "status", "due_at", "sent_at"]
-    list_filter = ["kind", "status", "channel", "language"]
-    search_fields = ["school__name", "household__name", "kind"]
-    list_select_related = ["school", "household"]
-    raw_id_fields = ["household"]
-    date_hierarchy = "due_at"

@@ -12,12 +12,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal import audit, uploads
-from portal.models import Role
+from portal import audit, messages, tokens, uploads
+from portal.languages import family_language
+from portal.models import AuditEvent, Role
 from portal.tasks import send_email
 
-from . import signing, tasks
+from . import tasks
 from .models import Agreement, AgreementTerms, SigningLink
 from .terms import agreement_open_for_loan, current_terms
 
@@ -57,9 +59,9 @@ def agreement_open(*, loan) -> Agreement | None:
 def link_create(*, agreement: Agreement, channel: str) -> tuple[SigningLink, str]:
     """A new link; returns the row and the token (the only moment the token exists in clear)."""
     terms = agreement.terms or current_terms(_school(agreement))
-    token = signing.new_token()
+    token = tokens.new_token()
     link = SigningLink.objects.create(
-        agreement=agreement, token_hash=signing.hash_token(token), channel=channel,
+        agreement=agreement, token_hash=tokens.hash_token(token), channel=channel,
         expires_at=timezone.now() + timedelta(days=terms.link_valid_days),
     )
     return link, token
@@ -70,7 +72,7 @@ def _mark_sent(agreement, by, channel):
     if agreement.status == Agreement.Status.DRAFT:
         agreement.status = Agreement.Status.SENT
         agreement.save(update_fields=["status"])
-    audit.record(actor=by, action="agreement_send", instance=agreement, school=_school(agreement),
+    audit.record(actor=by, action=AuditEvent.Action.AGREEMENT_SENT, instance=agreement, school=_school(agreement),
                  before=before, after={"status": agreement.status, "channel": channel})
 
 
@@ -83,27 +85,18 @@ def agreement_send(*, agreement: Agreement, by, base_url: str, channel: str | No
     if household is None:
         raise ValidationError(_("The pupil has no household, so there is nobody to send the link to."))
     channel = channel or household.contact_channel
-    guardians = list(household.guardians.all())
-    if channel == "email":
-        recipients = [g.email for g in guardians if g.email]
-    elif channel == "sms":
-        recipients = [g.phone for g in guardians if g.phone]
-    else:
+    if channel not in messages.SENT_CHANNELS:
         raise ValidationError(_("This family gets letters on paper: print the letter instead."))
-    if not recipients:
+    guardians = list(household.guardians.all())
+    if not messages.addresses(guardians, channel):
         raise ValidationError(_("No guardian has an address for this channel."))
     link, token = link_create(agreement=agreement, channel=channel)
-    url = sign_url(base_url, token)
-    language = signing_language(agreement)
-    with translation.override(language):
-        context = {"url": url, "school": _school(agreement), "link": link, "agreement": agreement}
-        if channel == "email":
-            subject = _("Please sign: loan agreement for a school device")
-            body = render_to_string("emails/agreement_link.txt", context)
-            transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=recipients))
-        else:
-            text = render_to_string("emails/agreement_link_sms.txt", context).strip()
-            transaction.on_commit(lambda: [tasks.send_text_message.delay(number, text) for number in recipients])
+    messages.notify_household(
+        household=household, contacts=guardians, channel=channel,
+        subject=gettext_lazy("Please sign: loan agreement for a school device"),
+        email_template="emails/agreement_link.txt", template="emails/agreement_link_sms.txt",
+        context={"url": sign_url(base_url, token), "school": _school(agreement), "link": link, "agreement": agreement},
+        language=signing_language(agreement))
     _mark_sent(agreement, by, channel)
     return link
 
@@ -119,9 +112,7 @@ def agreement_paper_link(*, agreement: Agreement, by) -> tuple[SigningLink, str]
 
 
 def signing_language(agreement):
-    from .pdf import display_language
-
-    return display_language(agreement.language)
+    return family_language(agreement.language)
 
 
 # --- signing ------------------------------------------------------------------------------------
@@ -164,7 +155,7 @@ def agreement_sign(*, agreement: Agreement, method: str, signer_name: str, langu
     if signature_png:
         agreement.signature_image.save(f"signature-{agreement.pk}.png", ContentFile(signature_png), save=False)
         agreement.save(update_fields=["signature_image"])
-    audit.record(actor=by, action="agreement_sign", instance=agreement, school=_school(agreement),
+    audit.record(actor=by, action=AuditEvent.Action.AGREEMENT_SIGNED, instance=agreement, school=_school(agreement),
                  after={"method": method, "language": language, "text_sha256": text_sha256,
                         "link_id": link.pk if link else None})
     queue_render(agreement, signed=True)
@@ -186,7 +177,7 @@ def agreement_ask_question(*, agreement: Agreement, question: str, base_url: str
     agreement.question = question.strip()[:2000]
     agreement.status = Agreement.Status.QUESTION
     agreement.save(update_fields=["question", "status"])
-    audit.record(actor=None, action="agreement_question", instance=agreement, school=_school(agreement),
+    audit.record(actor=None, action=AuditEvent.Action.AGREEMENT_QUESTION_ASKED, instance=agreement, school=_school(agreement),
                  before=before, after={"status": agreement.status})
     school = _school(agreement)
     recipients = list(
@@ -215,14 +206,14 @@ def agreement_mark_paper_signed(*, agreement: Agreement, scan, by) -> Agreement:
     agreement.paper_scan.save(f"paper-{agreement.pk}-{scan.name}", scan, save=False)
     agreement.save(update_fields=["paper_scan"])
     SigningLink.objects.filter(agreement=agreement, used_at__isnull=True).update(used_at=timezone.now())
-    audit.record(actor=by, action="agreement_paper_signed", instance=agreement, school=_school(agreement),
+    audit.record(actor=by, action=AuditEvent.Action.AGREEMENT_PAPER_SIGNED, instance=agreement, school=_school(agreement),
                  after={"method": "paper", "scan": agreement.paper_scan.name})
     return agreement
 
 
 @transaction.atomic
 def agreement_regenerate(*, agreement: Agreement, by) -> None:
-    audit.record(actor=by, action="agreement_regenerate", instance=agreement, school=_school(agreement))
+    audit.record(actor=by, action=AuditEvent.Action.AGREEMENT_PDF_REGENERATED, instance=agreement, school=_school(agreement))
     queue_render(agreement)
     # The signed copy carries the evidence and its hash is stored: rebuilt only when its file is gone.
     if (agreement.status == Agreement.Status.SIGNED and agreement.signed_method != Agreement.Method.PAPER
@@ -247,7 +238,7 @@ def terms_save(*, school, data: dict, by, acknowledged: bool = False) -> Agreeme
     terms.version = last + 1
     terms.high_amounts_acknowledged = bool(terms.needs_warning and acknowledged)
     terms.save()
-    audit.record(actor=by, action="terms_save", instance=terms, school=school,
+    audit.record(actor=by, action=AuditEvent.Action.TERMS_CHANGED, instance=terms, school=school,
                  before=audit.snapshot(previous, TERMS_FIELDS + ["version"]),
                  after=audit.snapshot(terms, TERMS_FIELDS + ["version", "high_amounts_acknowledged"]))
     return terms

@@ -12,21 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Pupil
-from portal.audit import record, snapshot as _snapshot
+from portal.audit import record, snapshot
+from portal.models import AuditEvent
 
+from .agreements import agreement_open
 from .due_dates import default_due, next_school_year_end
 from .models import Agreement, Device, Incident, Loan, Repair
-from .agreements import agreement_open
 from .terms import current_terms
 
 LOAN_FIELDS = ["status", "due_on", "returned_at", "condition_in", "accessories_in", "note"]
-
-
-def snapshot(instance, fields) -> dict:
-    """portal.audit.snapshot, with dates and times as text so the audit row's JSON can hold them."""
-    plain = (int, float, str, bool, list, type(None))
-    return {key: value if isinstance(value, plain) else str(value)
-            for key, value in _snapshot(instance, fields).items()}
 
 
 class DeskError(Exception):
@@ -70,7 +64,7 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
         device = Device.objects.select_for_update(of=("self",)).select_related("school").get(pk=device.pk)
         if device.status != Device.Status.AVAILABLE:
             raise DeviceNotAvailable(not_available_message(device))
-        # Locked like the erasure locks it (households/retention.py): never a loan to an erased pupil.
+        # Locked like the erasure locks it (privacy/retention.py): never a loan to an erased pupil.
         if pupil is not None and Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list(
                 "anonymised_at", flat=True).get():
             raise DeskError(_("This pupil's data was erased. Add the pupil again to lend a device."))
@@ -90,7 +84,7 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
         device.status = Device.Status.ON_LOAN
         device.save(update_fields=["status"])
         agreement_open(loan=loan)  # also queues the PDF render after commit
-        record(actor=by, action="loan.checkout", instance=loan, school=device.school,
+        record(actor=by, action=AuditEvent.Action.LOAN_CHECKED_OUT, instance=loan, school=device.school,
                after=snapshot(loan, ["device", "pupil", "staff_member", "due_policy", "due_on",
                                      "condition_out", "accessories_out"]))
     return loan
@@ -111,7 +105,7 @@ def _open_repair(*, device: Device, by, supplier: str = "", note: str = "", inci
         raise DeskError(_("This device is already in repair.")) from None
     device.status = Device.Status.IN_REPAIR
     device.save(update_fields=["status"])
-    record(actor=by, action="repair.send", instance=repair, school=device.school,
+    record(actor=by, action=AuditEvent.Action.REPAIR_SENT, instance=repair, school=device.school,
            after=snapshot(repair, ["device", "supplier", "incident"]))
     return repair
 
@@ -136,7 +130,7 @@ def loan_checkin(*, loan: Loan, by, condition_in: str, accessories_in=(), return
             fields.append("return_photo")
         loan.save(update_fields=fields)
         missing = [item for item in loan.accessories_out if item not in loan.accessories_in]
-        record(actor=by, action="loan.checkin", instance=loan, school=device.school, before=before,
+        record(actor=by, action=AuditEvent.Action.LOAN_RETURNED, instance=loan, school=device.school, before=before,
                after={**snapshot(loan, LOAN_FIELDS), "accessories_missing": missing})
         incident = None
         if incident_description is not None:
@@ -164,7 +158,7 @@ def _incident_create(*, device, loan, kind, description, cost_to_family, by) -> 
     _check_cap(school=device.school, cost=cost_to_family)
     incident = Incident.objects.create(device=device, loan=loan, kind=kind, description=description,
                                        cost_to_family=cost_to_family, reported_by=by)
-    record(actor=by, action="incident.create", instance=incident, school=device.school,
+    record(actor=by, action=AuditEvent.Action.INCIDENT_RECORDED, instance=incident, school=device.school,
            after=snapshot(incident, ["device", "loan", "kind", "cost_to_family"]))
     return incident
 
@@ -186,7 +180,7 @@ def incident_record(*, device: Device, loan: Loan | None = None, kind: str, desc
                 loan.status = Loan.Status.LOST
                 loan.returned_at = timezone.now()
                 loan.save(update_fields=["status", "returned_at"])
-                record(actor=by, action="loan.lost", instance=loan, school=device.school, before=before,
+                record(actor=by, action=AuditEvent.Action.LOAN_LOST, instance=loan, school=device.school, before=before,
                        after=snapshot(loan, LOAN_FIELDS))
             device.status = Device.Status.LOST
             device.save(update_fields=["status"])
@@ -214,7 +208,7 @@ def repair_back(*, repair: Repair, by, cost: Decimal = Decimal("0"), returned_at
         if device.status == Device.Status.IN_REPAIR:
             device.status = Device.Status.AVAILABLE
             device.save(update_fields=["status"])
-        record(actor=by, action="repair.back", instance=repair, school=device.school,
+        record(actor=by, action=AuditEvent.Action.REPAIR_BACK, instance=repair, school=device.school,
                after=snapshot(repair, ["returned_at", "cost"]))
     return repair
 
@@ -235,8 +229,8 @@ def loan_end_for_leaver(*, loan: Loan, by, transfer: bool) -> Loan:
         if transfer:
             Agreement.objects.filter(loan=loan).exclude(status=Agreement.Status.ENDED).update(
                 status=Agreement.Status.ENDED)
-        record(actor=by, action="loan.transfer" if transfer else "loan.leaver_return", instance=loan,
-               school=device.school, before=before, after=snapshot(loan, LOAN_FIELDS))
+        action = AuditEvent.Action.LOAN_TRANSFERRED if transfer else AuditEvent.Action.LOAN_RETURNED_BY_LEAVER
+        record(actor=by, action=action, instance=loan, school=device.school, before=before, after=snapshot(loan, LOAN_FIELDS))
     return loan
 
 
@@ -251,10 +245,10 @@ def loans_year_end(*, school, loans, renew_ids, by, today: date | None = None) -
                 before = snapshot(loan, ["due_on"])
                 loan.due_on = new_due
                 loan.save(update_fields=["due_on"])
-                record(actor=by, action="loan.renew", instance=loan, school=school, before=before,
+                record(actor=by, action=AuditEvent.Action.LOAN_RENEWED, instance=loan, school=school, before=before,
                        after=snapshot(loan, ["due_on"]))
                 renewed += 1
             else:
-                record(actor=by, action="loan.year_end", instance=loan, school=school,
+                record(actor=by, action=AuditEvent.Action.LOAN_YEAR_END_RECORDED, instance=loan, school=school,
                        after={"due_on": str(loan.due_on), "renewed": False})
     return renewed

@@ -252,7 +252,7 @@ def _apply(school: School, plan: ImportPlan, by) -> None:
     Device.objects.bulk_create(new, batch_size=BATCH_SIZE)
     changed, fields = [], set()
     events = [
-        AuditEvent(actor=actor, school=school, action="device.import.create", object_type=Device._meta.label_lower,
+        AuditEvent(actor=actor, school=school, action=AuditEvent.Action.DEVICE_IMPORTED, object_type=Device._meta.label_lower,
                    object_id=str(device.pk), after=snapshot(device, AUDITED_FIELDS))
         for device in new
     ]
@@ -265,7 +265,7 @@ def _apply(school: School, plan: ImportPlan, by) -> None:
             setattr(device, name, value)
         fields.update(item.changes)
         changed.append(device)
-        events.append(AuditEvent(actor=actor, school=school, action="device.import.update",
+        events.append(AuditEvent(actor=actor, school=school, action=AuditEvent.Action.DEVICE_UPDATED_BY_IMPORT,
                                  object_type=Device._meta.label_lower, object_id=str(device.pk),
                                  before=before, after=snapshot(device, list(item.changes))))
     if changed:

@@ -3,7 +3,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Device, Reminder, normalize_asset_tag
+from .models import Device, normalize_asset_tag
 
 
 class DeviceFilter(django_filters.FilterSet):
@@ -31,13 +31,3 @@ class DeviceFilter(django_filters.FilterSet):
             | Q(serial_number__icontains=value)
             | Q(make_model__icontains=value)
         )
-
-
-class ReminderFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Reminder.Kind.choices, empty_label=_("All"))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Reminder.Status.choices, empty_label=_("All"))
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Reminder.Channel.choices, empty_label=_("All"))
-
-    class Meta:
-        model = Reminder
-        fields = ["kind", "status", "channel"]

@@ -8,7 +8,6 @@ from portal import uploads
 from .models import AgreementTerms
 
 
-
 class SignForm(forms.Form):
     signer_name = forms.CharField(
         label=_("Your name"), max_length=200, help_text=_("Type your first name and last name."),

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.audit import record, snapshot
 from portal.models import AuditEvent, School
@@ -62,7 +61,7 @@ def device_create(*, school: School, by, **fields) -> Device:
         if tag_in_use(school_id=school.pk, asset_tag=device.asset_tag):
             raise duplicate_tag_error(device.asset_tag)
         _save_checked(device)
-        record(actor=by, action="device.create", instance=device, school=school,
+        record(actor=by, action=AuditEvent.Action.DEVICE_CREATED, instance=device, school=school,
                after=snapshot(device, AUDITED_FIELDS))
     return device
 
@@ -90,7 +89,7 @@ def device_update(*, device: Device, by, **changes) -> Device:
             raise duplicate_tag_error(device.asset_tag)
         _save_checked(device, update_fields=changed)
         after = snapshot(device, AUDITED_FIELDS)
-        record(actor=by, action="device.update", instance=device, school=device.school,
+        record(actor=by, action=AuditEvent.Action.DEVICE_UPDATED, instance=device, school=device.school,
                before={field: before[field] for field in changed}, after={field: after[field] for field in changed})
     return device
 
@@ -140,18 +139,13 @@ def display_value(field: str, value) -> str:
     return str(value)
 
 
-# Audit actions of the desk services (lending/desk.py) on a device's loans, repairs and incidents: what the
-# history calls them, and the device status they leave behind when that is certain.
-DESK_ACTIONS = {
-    "loan.checkout": (gettext_lazy("Handed out at the desk"), Device.Status.ON_LOAN),
-    "loan.checkin": (gettext_lazy("Taken back"), None),
-    "loan.lost": (Loan.Status.LOST.label, Device.Status.LOST),
-    "loan.transfer": (Loan.Status.TRANSFERRED.label, None),
-    "loan.leaver_return": (gettext_lazy("Taken back"), None),
-    "loan.renew": (gettext_lazy("Loan renewed"), None),
-    "repair.send": (gettext_lazy("Sent for repair"), Device.Status.IN_REPAIR),
-    "repair.back": (gettext_lazy("Back from repair"), Device.Status.AVAILABLE),
-    "incident.create": (gettext_lazy("Incident reported"), None),
+# The device status a desk action (lending/desk.py) on a device's loans and repairs leaves behind, when
+# that is certain; the history names every action by its audit label.
+STATUS_AFTER = {
+    AuditEvent.Action.LOAN_CHECKED_OUT: Device.Status.ON_LOAN,
+    AuditEvent.Action.LOAN_LOST: Device.Status.LOST,
+    AuditEvent.Action.REPAIR_SENT: Device.Status.IN_REPAIR,
+    AuditEvent.Action.REPAIR_BACK: Device.Status.AVAILABLE,
 }
 
 
@@ -179,7 +173,7 @@ def device_history(device: Device) -> list[HistoryEntry]:
             event.status_changed = any(change["field"] == "status" for change in event.changes)
             entries.append(HistoryEntry(event.at, "change", event))
         else:
-            label, status = DESK_ACTIONS.get(event.action, (event.action, None))
-            event.label, event.new_status = label, Device.Status(status).label if status else ""
+            status = STATUS_AFTER.get(event.action)
+            event.label, event.new_status = event.get_action_display(), Device.Status(status).label if status else ""
             entries.append(HistoryEntry(event.at, "desk", event))
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -1,25 +1,19 @@
-"""Agreement documents: the text fragment families read, and the PDFs WeasyPrint makes of it.
+"""Agreement documents: the text fragment families read, and the PDFs of it (portal.documents).
 
-Everything renders inside ``translation.override(language)``. The URL fetcher serves only local
-static and media files and data: URLs, so a template (or a school's text) can never make the
-renderer fetch something from the network.
+Everything renders inside ``translation.override(language)``.
 """
 import base64
-import hashlib
-import io
 import logging
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
-from households.models import FAMILY_LANGUAGES
+from portal.documents import html_to_pdf, qr_data_uri, sha256_hex
+from portal.languages import family_language
+from portal.public_pages import privacy_url
 
 from .models import Agreement
 
@@ -27,27 +21,6 @@ logger = logging.getLogger(__name__)
 
 TEXT_TEMPLATE = "pdf/agreement_text.html"
 PDF_TEMPLATE = "pdf/agreement.html"
-
-
-# --- which language a family reads --------------------------------------------------------------
-
-def supported_languages() -> list[str]:
-    """The portal's languages plus every family language with a compiled catalog in locale/
-    (Turkish, Polish, ... cover the parents' pages; staff strings fall back to Dutch)."""
-    portal = [code for code, _name in settings.LANGUAGES]
-    extra = [code for code, _name in FAMILY_LANGUAGES if code not in portal and any(
-        (Path(path) / code / "LC_MESSAGES" / "django.mo").exists() for path in settings.LOCALE_PATHS)]
-    return portal + extra
-
-
-def language_choices() -> list[tuple[str, str]]:
-    names = {**dict(FAMILY_LANGUAGES), **dict(settings.LANGUAGES)}
-    return [(code, names[code]) for code in supported_languages()]
-
-
-def display_language(code: str | None) -> str:
-    """The catalog we can show: the family's language when we have it, else Dutch (the reference)."""
-    return code if code in supported_languages() else settings.LANGUAGE_CODE
 
 
 # --- the text -----------------------------------------------------------------------------------
@@ -76,47 +49,7 @@ def render_text(agreement: Agreement, language: str) -> str:
         return render_to_string(TEXT_TEMPLATE, agreement_context(agreement, language)).strip()
 
 
-def sha256_hex(data: str | bytes) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
-
 # --- rendering ----------------------------------------------------------------------------------
-
-def _allowed_roots() -> list[Path]:
-    roots = [Path(settings.MEDIA_ROOT), Path(settings.STATIC_ROOT)]
-    roots += [Path(d) for d in settings.STATICFILES_DIRS]
-    return [root.resolve() for root in roots]
-
-
-class LocalOnlyFetcher(URLFetcher):
-    """Serves data: URLs and files under the static and media folders; refuses everything else."""
-
-    def __init__(self, **kwargs):
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, **kwargs)
-
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return super().fetch(url, headers)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if any(path.is_relative_to(root) for root in _allowed_roots()):
-                return super().fetch(url, headers)
-        logger.warning("PDF renderer refused a resource outside static and media files")
-        raise ValueError(f"refused: {parts.scheme}://{parts.netloc} is not a local static or media file")
-
-
-def static_file_url(path: str) -> str:
-    found = finders.find(path)
-    return Path(found).resolve().as_uri() if found else ""
-
-
-def html_to_pdf(html: str) -> bytes:
-    base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf()
-
 
 def _signature_data_url(agreement: Agreement) -> str:
     if not agreement.signature_image:
@@ -125,32 +58,22 @@ def _signature_data_url(agreement: Agreement) -> str:
         return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
 
 
-def qr_svg_data_url(url: str) -> str:
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 def _privacy_url(sign_url: str, language: str, agreement: Agreement) -> str:
     """The printed letter names the privacy page on the same host as its signing link."""
-    from portal.privacy import privacy_url
-
     parts = urlsplit(sign_url)
     return privacy_url(f"{parts.scheme}://{parts.netloc}/", language=language,
                        school_id=agreement.loan.device.school_id)
 
 
 def render_document(agreement: Agreement, *, signed=False, sign_url: str = "") -> bytes:
-    language = display_language(agreement.language)
+    language = family_language(agreement.language)
     context = {
         **agreement_context(agreement, language),
         "text": render_text(agreement, language),
         "signed": signed,
         "signature_data_url": _signature_data_url(agreement) if signed else "",
         "sign_url": sign_url,
-        "qr_data_url": qr_svg_data_url(sign_url) if sign_url else "",
+        "qr_data_url": qr_data_uri(sign_url) if sign_url else "",
         "privacy_url": _privacy_url(sign_url, language, agreement) if sign_url else "",
         "generated_at": timezone.now(),
     }

@@ -52,13 +52,3 @@ def render_missing_pdfs(older_than_minutes: int = 10, limit: int = 500) -> int:
     for pk in signed:
         render_signed_agreement_pdf.delay(pk)
     return len(unsigned) + len(signed)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
-def send_text_message(to: str, text: str) -> None:
-    from .sms import send_sms
-
-    send_sms(to, text)
-
-# The nightly reminder job lives in its own module; importing it here lets the worker find it.
-from .tasks_reminders import plan_nightly_reminders, send_due_reminders  # noqa: E402,F401

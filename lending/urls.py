@@ -5,5 +5,4 @@ urlpatterns = [
     path("devices/", include("lending.urls_inventory")),
     path("desk/", include("lending.urls_desk")),
     path("agreements/", include("lending.urls_agreements")),
-    path("reminders/", include("lending.urls_reminders")),
 ]

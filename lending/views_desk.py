@@ -13,8 +13,16 @@ from portal.access import get_scoped_or_404, school_required, scoped
 
 from . import desk
 from .due_dates import default_due, school_year_end
-from .forms_desk import (CheckinForm, CheckoutForm, IncidentForm, LeaverForm, RepairBackForm, RepairSendForm,
-                         YearEndForm, search_borrowers)
+from .forms_desk import (
+    CheckinForm,
+    CheckoutForm,
+    IncidentForm,
+    LeaverForm,
+    RepairBackForm,
+    RepairSendForm,
+    YearEndForm,
+    search_borrowers,
+)
 from .models import Device, Loan, Repair
 from .terms import current_terms
 

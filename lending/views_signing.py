@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from portal.public_pages import family_language
+from portal.public_pages import family_page_language
 from portal.public_pages import render_family_page as _render
 
 from . import agreements, pdf, signing
@@ -20,7 +20,7 @@ PROBLEM_STATUS = {"unknown": 404, "expired": 410, "used": 200, "gone": 410}
 
 
 def choose_language(request, agreement) -> str:
-    return family_language(request, agreement.language if agreement else None)
+    return family_page_language(request, agreement.language if agreement else None)
 
 
 def link_problem(request, state, agreement=None, token=None):

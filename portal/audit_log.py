@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .access import director_required, scoped
-from .audit_actions import action_label
 from .models import AuditEvent, User
 
 PAGE_SIZE = 50
@@ -39,8 +38,9 @@ class AuditEventFilter(django_filters.FilterSet):
             pk__in=school_events.exclude(actor=None).values("actor")
         ).order_by("email")
         actions = school_events.order_by("action").values_list("action", flat=True).distinct()
-        self.filters["action"].extra["choices"] = sorted(((action, action_label(action)) for action in actions),
-                                                         key=lambda choice: choice[1])
+        labels = dict(AuditEvent.Action.choices)
+        self.filters["action"].extra["choices"] = sorted(((action, labels[action]) for action in actions),
+                                                         key=lambda choice: str(choice[1]))
 
 
 def object_kind(label: str) -> str:
@@ -70,6 +70,6 @@ def audit_log(request):
         shown = event_filter.qs if event_filter.is_valid() else events.none()
     page = Paginator(shown.select_related("actor").order_by("-at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"event": event, "changed": changed_fields(event), "kind": object_kind(event.object_type),
-             "action": action_label(event.action)}
+             "action": event.get_action_display()}
             for event in page.object_list]
     return render(request, "portal/audit_log.html", {"filter": event_filter, "page": page, "rows": rows})

@@ -122,7 +122,7 @@ def read_csv(data: bytes, *, required: Iterable[str]) -> CsvFile:
             errors.append(RowError(line, _("has %(count)d values but the header has %(columns)d columns") % {
                 "count": len(fields), "columns": len(columns)}))
             continue
-        rows.append(Row(line, {name: value for name, value in zip(columns, fields) if name}))
+        rows.append(Row(line, {name: value for name, value in zip(columns, fields, strict=False) if name}))
 
     if not rows and not errors:
         raise ImportRejected([RowError(1, _("the file has a header line but no data rows"))])

@@ -12,7 +12,7 @@ def read_import_file(file: Path) -> bytes:
     try:
         return Path(file).read_bytes()
     except OSError as error:
-        raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror})
+        raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}) from None
 
 
 def rejection(stderr, file: Path, rejected: ImportRejected) -> CommandError:

@@ -1,19 +1,19 @@
-"""Rendering the families' pages (signing, survey): no account, a token in the link.
+"""Rendering the families' pages (signing, survey, privacy): no account, a token in the link.
 
 They speak the family's language, or the one chosen with ?lang=, whatever the staff cookie says,
 and they never let the token leave: no caching, no Referer, no log line with the path.
 """
+from urllib.parse import urlencode
+
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 
-from lending.pdf import display_language, language_choices, supported_languages
+from .languages import chosen_language, family_language, language_choices
 
 
-def family_language(request, preferred: str | None) -> str:
-    chosen = request.POST.get("lang") or request.GET.get("lang")
-    if chosen in supported_languages():
-        return chosen
-    return display_language(preferred)
+def family_page_language(request, preferred: str | None) -> str:
+    return chosen_language(request.POST.get("lang") or request.GET.get("lang"), preferred)
 
 
 def render_family_page(request, template, context, language, status=200):
@@ -28,3 +28,11 @@ def render_family_page(request, template, context, language, status=200):
         # django.request would log "Gone: /s/<token>/" at WARNING: never log tokens.
         response._has_been_logged = True
     return response
+
+
+def privacy_url(base_url: str, *, language: str | None = None, school_id: int | None = None) -> str:
+    """The privacy page's address, printed on letters and linked from every family page."""
+    query = {"lang": family_language(language)}
+    if school_id:
+        query["school"] = school_id
+    return base_url.rstrip("/") + reverse("public_privacy") + "?" + urlencode(query)

@@ -15,3 +15,7 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str | None 
     if html_body:
         message.attach_alternative(html_body, "text/html")
     return message.send()
+
+
+# Messages to families are sent by portal.messages; importing its task here lets the worker find it.
+from .messages import deliver_message  # noqa: E402,F401

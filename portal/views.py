@@ -4,8 +4,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from . import selectors, views_reports
-from .access import choose_school_role, lop_staff_required, lops_for, role_at_school, school_required
+from .access import choose_school_role, lops_for, role_at_school
 
 
 @login_required
@@ -20,15 +19,6 @@ def home(request):
     return render(request, "portal/no_role.html", status=403)
 
 
-@school_required
-def school_dashboard(request):
-    return render(
-        request,
-        "portal/school_dashboard.html",
-        {"school": request.school, "counts": selectors.school_dashboard(request.school)},
-    )
-
-
 @login_required
 def school_switch(request):
     """Staff with roles at several schools pick the one they work in (menu, POST)."""
@@ -40,19 +30,6 @@ def school_switch(request):
         if not choose_school_role(request, role_id):
             return HttpResponseBadRequest()
     return redirect("school_dashboard")
-
-
-@lop_staff_required
-def lop_overview(request):
-    lops = list(request.lops)
-    if len(lops) == 1:
-        return redirect("lop_detail", lop_id=lops[0].pk)
-    return render(request, "portal/lop_overview.html", {"lops": lops})
-
-
-def lop_detail(request, lop_id):
-    """The LOP report: figures per school, breakdowns and exports (portal/views_reports.py)."""
-    return views_reports.lop_report(request, lop_id)
 
 
 @require_GET

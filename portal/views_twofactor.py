@@ -1,7 +1,6 @@
 """The two-step login pages: set it up with an authenticator app, switch it off, enter a code."""
 from base64 import b32encode
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import role_at_school
 from .audit import record
+from .documents import qr_data_uri
+from .models import AuditEvent
 from .twofactor import SESSION_KEY, confirmed_device
 
 
@@ -54,13 +55,12 @@ def two_step_settings(request):
         pending.save(update_fields=["confirmed"])
         otp_login(request, pending)
         request.session[SESSION_KEY] = True
-        _audit(request, pending, "two_step.enabled")
+        _audit(request, pending, AuditEvent.Action.TWO_STEP_ENABLED)
         messages.success(request, _("Two-step login is on. From now on you enter a code after your password."))
         return redirect("two_step_settings")
-    qr = segno.make(pending.config_url, error="m")
     return render(request, "registration/two_step_settings.html", {
         "form": form, "pending": pending,
-        "qr_svg": qr.svg_inline(scale=5, border=2, dark="#000", omitsize=False),
+        "qr": qr_data_uri(pending.config_url),
         "secret": b32encode(pending.bin_key).decode(),
     })
 
@@ -73,7 +73,7 @@ def two_step_disable(request):
     form = CodeForm(request.POST, device=device)
     if not form.is_valid():
         return render(request, "registration/two_step_settings.html", {"device": device, "form": form}, status=400)
-    _audit(request, device, "two_step.disabled")
+    _audit(request, device, AuditEvent.Action.TWO_STEP_DISABLED)
     TOTPDevice.objects.filter(user=request.user).delete()
     request.session[SESSION_KEY] = False
     messages.success(request, _("Two-step login is off. You log in with your password only."))

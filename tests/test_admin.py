@@ -18,7 +18,7 @@ def test_every_model_is_in_the_admin_with_search_and_filters(model):
 @pytest.mark.django_db
 def test_admin_changelists_open_for_the_admin(admin_user, client):
     client.force_login(admin_user)
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         if model._meta.app_label not in OUR_APPS:
             continue
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"

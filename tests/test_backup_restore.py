@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from demo.seed import seed_demo
 from portal.backup_check import differences, fingerprint
-from portal.demo import seed_demo
 from portal.management.commands.backup_check import _dsn
 
 

@@ -13,7 +13,7 @@ from portal.school_import import import_schools
 
 pytestmark = pytest.mark.usefixtures("english")
 
-SAMPLE = Path(__file__).resolve().parent.parent / "portal" / "data" / "schools-flanders-sample.csv"
+SAMPLE = Path(__file__).resolve().parent.parent / "demo" / "data" / "schools-flanders-sample.csv"
 HEADER = (
     "schoolnummer;net;naam;straat;huisnummer;postcode;gemeente;niscode;provinciecode;provincie;"
     "onderwijsniveau;instellingstype;scholengemeenschap;taalstelsel;ingerichte hoofdstructuren"

@@ -19,11 +19,12 @@ import pytest
 import redis
 from django.conf import settings
 
-from lending import reminders
-from lending.models import Agreement, Reminder
+from config.celery import app as celery_app
+from lending.models import Agreement
 from lending.tasks import render_agreement_pdf, render_missing_pdfs
-from lending.tasks_reminders import send_due_reminders
-from portal.celery import app as celery_app
+from reminders import services as reminders
+from reminders.models import Reminder
+from reminders.tasks import send_due_reminders
 
 from .conftest import REQUIRE_SERVICES, ROOT, _worker_database_url, wait_for
 from .factories import AgreementFactory, LoanFactory
@@ -60,7 +61,7 @@ class Worker:
         log = open(self.log_path, "a")
         # Own session = own process group, so the kill takes the whole worker and nothing else.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", self.queue,
              "-n", f"{self.queue}-{self.starts}@%h", "--loglevel=INFO"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -174,7 +175,7 @@ def test_worker_killed_in_a_pdf_batch_renders_each_agreement_exactly_once(crash_
 
 
 def _due_reminders(school, count):
-    from .lending.test_reminders import MORNING, ON, family, unsigned_agreement
+    from .reminders.test_reminders import MORNING, ON, family, unsigned_agreement
 
     for n in range(count):
         unsigned_agreement(school, family(school, email=f"crash-{n}@example.org"), created_on=ON - timedelta(days=3))

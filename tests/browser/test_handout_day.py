@@ -33,7 +33,7 @@ def test_coordinator_hands_out_three_devices_and_takes_one_back_damaged(live_ser
     expect(page).to_have_url(f"{live_server.url}/desk/handout/")
 
     scan_field = page.locator("#id_asset_tag")
-    for pupil, device in zip(pupils, devices):
+    for pupil, device in zip(pupils, devices, strict=True):
         expect(page.locator("#handout-pupil")).to_have_attribute("data-pupil", str(pupil.pk))
         expect(scan_field).to_be_focused()
         page.keyboard.type(device.asset_tag.lower())  # the scanner types the tag, then Enter

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lending import reminders
-from lending.models import Reminder
+from reminders import services as reminders
+from reminders.models import Reminder
 
 from ..factories import DeviceFactory, HouseholdFactory, LoanFactory, PupilFactory
 from .test_signing import axe_violations

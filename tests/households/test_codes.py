@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from households import codes, selectors
 from households.models import InternetCode
-from lending.sms import LogBackend
 from portal.models import AuditEvent
-
+from portal.sms import LogBackend
 from tests.pdftext import pdf_text
+
 from ..factories import GuardianFactory, HouseholdFactory, SchoolFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -198,7 +198,8 @@ def test_attention_list_and_counts(client_as, coordinator_a, school_a, school_b,
                      activated_at=now - timedelta(days=19))
     fresh = make_code(school_a, code="R-1", household=household, issued_at=now - timedelta(days=3))
     extended = make_code(school_a, code="X-1", valid_until=today + timedelta(days=5),
-                         extended_until=today + timedelta(days=90), household=household, issued_at=now - timedelta(days=30), activated_at=now)
+                         extended_until=today + timedelta(days=90), household=household,
+                         issued_at=now - timedelta(days=30), activated_at=now)
     make_code(school_a, code="FREE-1")
     make_code(school_b, code="B-1", household=HouseholdFactory(school=school_b), issued_at=now)
 

@@ -180,7 +180,7 @@ def test_leavers_are_deactivated_and_come_back_when_they_reappear(school_a, scho
     assert set(Pupil.objects.filter(school=school_a, active=False).values_list("internal_number", flat=True)) == {
         "1003", "1004"}
     assert Pupil.objects.get(internal_number="1002").class_name == "4B"
-    # The leaving date starts the retention clock (households/retention.py).
+    # The leaving date starts the retention clock (privacy/retention.py).
     assert set(Pupil.objects.filter(school=school_a, active=False).values_list("left_on", flat=True)) == {
         timezone.localdate()}
     other_school.refresh_from_db()

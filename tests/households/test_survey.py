@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from households import survey
 from households.models import Household, Pupil, SurveyAnswer, SurveyInvite
-from lending.sms import LogBackend
 from portal.models import AuditEvent
+from portal.sms import LogBackend
+from tests.pdftext import pdf_text
 
 from ..factories import GuardianFactory, HouseholdFactory, PupilFactory
-from tests.pdftext import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -193,7 +193,7 @@ def test_tampered_or_unknown_links_get_a_friendly_404(client, school_a, mangle):
 
 
 def test_new_tokens_are_unguessable():
-    from lending.signing import new_token
+    from portal.tokens import new_token
 
     tokens = {new_token() for _ in range(50)}
     assert len(tokens) == 50 and all(len(t) >= 43 for t in tokens)

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from lending.models import Agreement, AgreementTerms, SigningLink
 from portal.models import AuditEvent
-
 from tests.pdftext import pdf_text
 
 from .test_agreement_pdf import make_agreement
@@ -45,7 +44,7 @@ def test_desk_signing_records_the_method_and_the_coordinator(client_as, coordina
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.signed_method == "desk" and agreement.signed_pdf
-    assert AuditEvent.objects.get(action="agreement_sign").actor == coordinator_a
+    assert AuditEvent.objects.get(action="agreement.signed").actor == coordinator_a
     detail = client.get(reverse("agreement_detail", args=[agreement.pk])).content.decode()
     assert reverse("agreement_signed_pdf", args=[agreement.pk]) in detail
     download = client.get(reverse("agreement_signed_pdf", args=[agreement.pk]))
@@ -111,7 +110,7 @@ def test_high_amounts_need_the_warning_confirmed_and_are_recorded(client_as, dir
     assert response.status_code == 302
     terms = AgreementTerms.objects.get(school=school_a, version=2)
     assert terms.deposit == Decimal("25") and terms.high_amounts_acknowledged
-    event = AuditEvent.objects.get(action="terms_save")
+    event = AuditEvent.objects.get(action="terms.changed")
     assert event.after["high_amounts_acknowledged"] is True and event.actor == director_a
     # An amount of 50 euro for damage and no deposit needs no warning.
     assert client.post(reverse("terms_edit"), {**TERMS, "damage_cap": "50"}).status_code == 302

@@ -3,10 +3,9 @@ import pytest
 from django.urls import reverse
 
 from lending.models import Agreement
-
-from ..conftest import wait_for
 from tests.pdftext import pdf_text
 
+from ..conftest import wait_for
 from .test_agreement_pdf import make_agreement
 
 pytestmark = pytest.mark.worker

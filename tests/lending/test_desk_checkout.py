@@ -34,7 +34,7 @@ def test_checkout_hands_out_and_opens_an_agreement(coordinator_a, school_a, clie
     device.refresh_from_db()
     assert device.status == Device.Status.ON_LOAN
     assert Agreement.objects.filter(loan=loan, status=Agreement.Status.DRAFT).count() == 1
-    assert AuditEvent.objects.filter(action="loan.checkout", object_id=str(loan.pk), actor=coordinator_a).exists()
+    assert AuditEvent.objects.filter(action="loan.checked_out", object_id=str(loan.pk), actor=coordinator_a).exists()
 
 
 def test_checkout_refuses_a_device_on_loan_and_names_only_the_class(coordinator_a, school_a, client):
@@ -163,7 +163,7 @@ def test_checkout_post_and_search_use_a_fixed_number_of_queries(size, coordinato
         response = client.get("/desk/borrowers/", {"q": "sam"})
     assert response.status_code == 200
     # 20 on the school's first loan (its terms are created), 17 after that; one of them locks the
-    # pupil's row against an erasure at the same moment (households/retention.py).
+    # pupil's row against an erasure at the same moment (privacy/retention.py).
     with django_assert_max_num_queries(20):
         assert _post(client, device, f"pupil:{pupil.pk}").status_code == 302
 

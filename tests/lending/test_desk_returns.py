@@ -48,7 +48,7 @@ def test_checkin_makes_the_device_available(coordinator_a, school_a, client, set
     assert loan.status == Loan.Status.RETURNED and loan.returned_at and loan.received_by == coordinator_a
     assert loan.accessories_in == ["charger"] and loan.return_photo.name.startswith("returns/")
     assert loan.device.status == Device.Status.AVAILABLE
-    event = AuditEvent.objects.get(action="loan.checkin", object_id=str(loan.pk))
+    event = AuditEvent.objects.get(action="loan.returned", object_id=str(loan.pk))
     assert event.after["accessories_missing"] == ["sleeve"]
 
 
@@ -166,7 +166,7 @@ def test_leaver_transfer_retires_the_device_and_ends_the_agreement(coordinator_a
     assert loan.status == Loan.Status.TRANSFERRED and loan.returned_at is not None
     assert Device.objects.get(pk=loan.device_id).status == Device.Status.RETIRED
     assert agreement.status == Agreement.Status.ENDED
-    assert AuditEvent.objects.filter(action="loan.transfer", object_id=str(loan.pk)).exists()
+    assert AuditEvent.objects.filter(action="loan.transferred", object_id=str(loan.pk)).exists()
 
 
 def test_leaver_return_makes_the_device_available(coordinator_a, school_a, client):
@@ -191,8 +191,8 @@ def test_year_end_renews_the_chosen_loans_and_logs_every_choice(coordinator_a, s
     assert Loan.objects.get(pk=stays.pk).due_on == next_school_year_end()
     assert Loan.objects.get(pk=leaves.pk).due_on == end
     assert Loan.objects.get(pk=later.pk).due_on == later.due_on
-    assert AuditEvent.objects.filter(action="loan.renew", object_id=str(stays.pk), actor=coordinator_a).exists()
-    assert AuditEvent.objects.filter(action="loan.year_end", object_id=str(leaves.pk)).exists()
+    assert AuditEvent.objects.filter(action="loan.renewed", object_id=str(stays.pk), actor=coordinator_a).exists()
+    assert AuditEvent.objects.filter(action="loan.year_end_recorded", object_id=str(leaves.pk)).exists()
 
 
 def test_coordinator_b_gets_404_on_school_a_loans(coordinator_b, school_a, client):

@@ -45,7 +45,7 @@ def test_dutch_file_with_semicolons_creates_devices(school_a, coordinator_a):
     assert devices["LAP-002"].kind == "chromebook" and devices["LAP-002"].funding_source == "government_2020"
     assert devices["LAP-002"].purchase_value == Decimal("1234.50")
     assert devices["TAB-003"].purchase_value == Decimal("0") and devices["TAB-003"].funding_source == "donation"
-    events = AuditEvent.objects.filter(action="device.import.create", school=school_a, actor=coordinator_a)
+    events = AuditEvent.objects.filter(action="device.imported", school=school_a, actor=coordinator_a)
     assert events.count() == 3
 
 
@@ -55,7 +55,7 @@ def test_reimporting_the_same_file_changes_nothing(school_a):
     summary = import_devices(school=school_a, data=DUTCH.encode())
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 3)
     assert list(Device.objects.values()) == before
-    assert AuditEvent.objects.filter(action="device.import.update").count() == 0
+    assert AuditEvent.objects.filter(action="device.updated_by_import").count() == 0
 
 
 def test_a_changed_line_updates_only_that_device_and_empty_cells_keep_values(school_a):
@@ -65,7 +65,7 @@ def test_a_changed_line_updates_only_that_device_and_empty_cells_keep_values(sch
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 2)
     assert Device.objects.get(asset_tag="LAP001").purchase_value == Decimal("599.00")
     assert Device.objects.get(asset_tag="TAB-003").make_model == "iPad 9"
-    event = AuditEvent.objects.get(action="device.import.update")
+    event = AuditEvent.objects.get(action="device.updated_by_import")
     assert (event.before, event.after) == ({"purchase_value": "649.00"}, {"purchase_value": "599.00"})
 
 

@@ -152,18 +152,18 @@ def test_device_page_shows_who_changed_the_status_at_the_desk(client, coordinato
     repair = Repair.objects.create(device=device, supplier="Hersteldienst")
     # What the desk services write: audit rows on the loan and the repair, none on the device itself.
     with time_machine.travel(timezone.now() - timedelta(days=3)):
-        record(actor=director_a, action="loan.checkout", instance=loan, school=school_a, after={})
-    record(actor=coordinator_a, action="repair.send", instance=repair, school=school_a, after={})
+        record(actor=director_a, action="loan.checked_out", instance=loan, school=school_a, after={})
+    record(actor=coordinator_a, action="repair.sent", instance=repair, school=school_a, after={})
     other = LoanFactory(device=DeviceFactory(school=school_a))
-    record(actor=coordinator_a, action="loan.checkout", instance=other, school=school_a, after={})
+    record(actor=coordinator_a, action="loan.checked_out", instance=other, school=school_a, after={})
     client.force_login(coordinator_a)
     response = client.get(reverse("device_detail", kwargs={"device_id": device.pk}))
     desk = [entry.obj for entry in response.context["history"] if entry.kind == "desk"]
-    assert [(event.action, event.actor) for event in desk] == [("repair.send", coordinator_a),
-                                                               ("loan.checkout", director_a)]
+    assert [(event.action, event.actor) for event in desk] == [("repair.sent", coordinator_a),
+                                                               ("loan.checked_out", director_a)]
     assert [str(event.new_status) for event in desk] == ["In repair", "On loan"]
     html = response.content.decode()
-    assert director_a.email in html and "Sent for repair" in html and "Handed out at the desk" in html
+    assert director_a.email in html and "Device sent for repair" in html and "Device lent" in html
 
 
 def test_device_page_of_another_school_is_404(client, coordinator_b, school_a):
@@ -210,7 +210,7 @@ def test_coordinator_adds_a_device_with_normalised_tag_and_audit_row(client, coo
     assert device.asset_tag == "LAP0042"
     assert device.accessories == ["charger", "sleeve"]
     event = AuditEvent.objects.get(object_type="lending.device", object_id=str(device.pk))
-    assert (event.action, event.actor, event.school, event.before) == ("device.create", coordinator_a, school_a, None)
+    assert (event.action, event.actor, event.school, event.before) == ("device.created", coordinator_a, school_a, None)
     assert event.after["asset_tag"] == "LAP0042" and event.after["purchase_value"] == "649.00"
 
 
@@ -248,7 +248,7 @@ def test_edit_changes_the_device_and_records_before_and_after(client, coordinato
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.status == Device.Status.LOST
-    event = AuditEvent.objects.get(action="device.update")
+    event = AuditEvent.objects.get(action="device.updated")
     assert event.before == {"status": "available"} and event.after == {"status": "lost"}
 
 

@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from lending import agreements, signing
 from lending.models import Agreement, SigningLink
-from lending.sms import LogBackend
 from portal.models import AuditEvent
-
-from ..factories import GuardianFactory
+from portal.sms import LogBackend
 from tests.pdftext import pdf_text
 
+from ..factories import GuardianFactory
 from .test_agreement_pdf import make_agreement
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +69,7 @@ def test_send_by_email_stores_only_the_hash_and_the_mail_carries_the_token(
     assert timedelta(days=29, hours=23) < link.expires_at - timezone.now() <= timedelta(days=30)
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.SENT
-    assert AuditEvent.objects.filter(action="agreement_send", object_id=str(agreement.pk)).exists()
+    assert AuditEvent.objects.filter(action="agreement.sent", object_id=str(agreement.pk)).exists()
 
 
 def test_send_by_sms_goes_through_the_pluggable_backend(client_as, coordinator_a, agreement,
@@ -135,7 +134,7 @@ def test_a_double_submit_of_the_same_form_signs_once(agreement, client):
     second = client.post(f"/s/{token}/", {**data, "signer_name": "B"})
     assert first.status_code == 302 and second.status_code == 200
     assert Agreement.objects.get(pk=agreement.pk).signer_name == "A"
-    assert AuditEvent.objects.filter(action="agreement_sign").count() == 1
+    assert AuditEvent.objects.filter(action="agreement.signed").count() == 1
 
 
 def test_an_expired_link_gets_a_friendly_page_and_signs_nothing(agreement, client):
@@ -196,7 +195,8 @@ def test_a_question_instead_of_signing_tells_the_coordinators(agreement, coordin
                                                               django_capture_on_commit_callbacks):
     link, token = agreements.link_create(agreement=agreement, channel="email")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/s/{token}/", {"action": "question", "question": "Mag mijn zoon hem ook in Marokko gebruiken?", "lang": "nl"})
+        response = client.post(f"/s/{token}/", {"action": "question", "lang": "nl",
+                                                "question": "Mag mijn zoon hem ook in Marokko gebruiken?"})
     assert response.status_code == 200
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.QUESTION and "Marokko" in agreement.question

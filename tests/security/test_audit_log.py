@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 URL = "/school/audit/"
 
 
-def event(school, actor=None, action="device.update", at=None, **fields):
+def event(school, actor=None, action="device.updated", at=None, **fields):
     row = AuditEvent.objects.create(school=school, actor=actor, action=action, object_type="lending.device",
                                     object_id=str(fields.pop("object_id", 1)), **fields)
     if at is not None:
@@ -28,18 +28,18 @@ def rows(response):
 
 
 def test_director_sees_their_school_only(director_a, coordinator_a, school_a, school_b, client, settings):
-    event(school_a, actor=coordinator_a, action="loan.checkout", object_id=11,
+    event(school_a, actor=coordinator_a, action="loan.checked_out", object_id=11,
           before={"status": "available"}, after={"status": "on_loan"})
     other = UserFactory(email="someone@atheneumzuid.test")
-    event(school_b, actor=other, action="loan.checkin", object_id=99)
+    event(school_b, actor=other, action="loan.returned", object_id=99)
     client.force_login(director_a)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get(URL)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "loan.checkout" in page and coordinator_a.email in page and "Device #11" in page
+    assert "loan.checked_out" in page and coordinator_a.email in page and "Device #11" in page
     assert "status" in page  # which field changed
-    assert "loan.checkin" not in page and other.email not in page  # not even in the filter's choices
+    assert "loan.returned" not in page and other.email not in page  # not even in the filter's choices
     assert rows(response) == 1
 
 
@@ -58,12 +58,12 @@ def test_menu_links_the_log_for_directors_only(director_a, coordinator_a, client
 
 def test_filters_by_person_action_and_date(director_a, coordinator_a, school_a, client):
     now = timezone.now()
-    event(school_a, actor=coordinator_a, action="loan.checkout", at=now - datetime.timedelta(days=10))
-    event(school_a, actor=director_a, action="terms_save", at=now)
-    event(school_a, actor=coordinator_a, action="device.create", at=now)
+    event(school_a, actor=coordinator_a, action="loan.checked_out", at=now - datetime.timedelta(days=10))
+    event(school_a, actor=director_a, action="terms.changed", at=now)
+    event(school_a, actor=coordinator_a, action="device.created", at=now)
     client.force_login(director_a)
     assert rows(client.get(URL, {"actor": coordinator_a.pk})) == 2
-    assert rows(client.get(URL, {"action": "terms_save"})) == 1
+    assert rows(client.get(URL, {"action": "terms.changed"})) == 1
     since = (timezone.localdate() - datetime.timedelta(days=2)).isoformat()
     assert rows(client.get(URL, {"since": since})) == 2
     until = (timezone.localdate() - datetime.timedelta(days=5)).isoformat()
@@ -85,7 +85,7 @@ def test_paged_with_bounded_queries(director_a, coordinator_a, school_a, client,
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(10):
-            response = client.get(URL, {"action": "device.update"})
+            response = client.get(URL, {"action": "device.updated"})
         counts.append(len(queries))
         assert response.status_code == 200
     print("audit log queries at 3 and 130 events:", counts)
@@ -100,7 +100,7 @@ def test_never_shows_internet_codes_or_tokens(director_a, coordinator_a, school_
                                 valid_until=timezone.localdate() + datetime.timedelta(days=200))
     codes.code_hand_out(school=school_a, household=household, by=coordinator_a)
     # A future service that puts a secret into a row still does not show it here.
-    event(school_a, actor=coordinator_a, action="agreement_send", after={"token": "tok-very-secret", "code": "X-99"})
+    event(school_a, actor=coordinator_a, action="agreement.sent", after={"token": "tok-very-secret", "code": "X-99"})
     client.force_login(director_a)
     page = client.get(URL).content.decode()
     assert "internet_code.handed_out" in page

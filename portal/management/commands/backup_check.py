@@ -1,8 +1,8 @@
 """`manage.py backup_check postgres://.../portal_restore [--checksums]`: after pg_restore, compare
 the restored database with this one (row counts per table, sequences, optionally row checksums)."""
-from psycopg.conninfo import make_conninfo
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from psycopg.conninfo import make_conninfo
 
 from portal.backup_check import differences, fingerprint
 

@@ -1,0 +1,64 @@
+"""The one way the portal makes a PDF (WeasyPrint) and a QR code (segno).
+
+Every PDF goes through ``html_to_pdf``: its URL fetcher serves only data: URLs and files under the
+static and media folders, so no template and no school's own text can make the renderer fetch
+something from the network or read a file elsewhere on the server. Templates render inside
+``translation.override(language)`` before they get here.
+"""
+import base64
+import hashlib
+import io
+import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import segno
+from django.conf import settings
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+logger = logging.getLogger(__name__)
+
+
+def _allowed_roots() -> list[Path]:
+    roots = [Path(settings.MEDIA_ROOT), Path(settings.STATIC_ROOT)]
+    roots += [Path(folder) for folder in settings.STATICFILES_DIRS]
+    return [root.resolve() for root in roots]
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Serves data: URLs and files under the static and media folders; refuses everything else."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, **kwargs)
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if any(path.is_relative_to(root) for root in _allowed_roots()):
+                return super().fetch(url, headers)
+        logger.warning("PDF renderer refused a resource outside static and media files")
+        raise ValueError(f"refused: {parts.scheme}://{parts.netloc} is not a local static or media file")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A PDF of a rendered template; relative URLs resolve against the project's static folder."""
+    base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf()
+
+
+def qr_data_uri(text: str, *, border: int = 2) -> str:
+    """A QR code of ``text`` as an SVG data URI, for <img> in a PDF or on a page (CSP allows data:
+    images). Error correction M survives a crumpled letter or a scratched label."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buffer, kind="svg", scale=4, border=border, dark="#000")
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def sha256_hex(data: str | bytes) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()

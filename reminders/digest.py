@@ -1,0 +1,79 @@
+"""The coordinator's daily digest: what is due, overdue, unsigned and in repair too long.
+
+The mail carries counts and asset tags only, never a child's or a family's name: mail leaves the
+portal's access control, and the coordinator finds the names one click away in the portal.
+"""
+from datetime import date, datetime, timedelta
+
+from django.db.models import Min
+
+from lending.models import Agreement, Loan, Repair
+from portal.local_days import local_midnight
+from portal.models import Role
+
+DUE_SOON_DAYS = 14
+UNSIGNED_AFTER_DAYS = 3
+LISTED = 10  # asset tags per heading; the counts say how many more there are
+
+
+def _open_loans(on: date):
+    return Loan.objects.filter(status=Loan.Status.ACTIVE, due_on__lte=on + timedelta(days=DUE_SOON_DAYS))
+
+
+def _unsigned(on: date):
+    return Agreement.objects.filter(
+        status__in=Agreement.UNSIGNED_STATUSES, loan__status=Loan.Status.ACTIVE,
+        created_at__lt=local_midnight(on - timedelta(days=UNSIGNED_AFTER_DAYS - 1)),
+    )
+
+
+def _repairs_too_long(on: date, school_days: dict[int, int], oldest: dict[int, datetime]) -> set[int]:
+    return {school_id for school_id, sent_at in oldest.items()
+            if sent_at < local_midnight(on) - timedelta(days=school_days[school_id])}
+
+
+def schools_with_news(on: date) -> set[int]:
+    """Ids of schools with a coordinator and something to tell; four queries whatever the size."""
+    with_news = set(_open_loans(on).values_list("device__school_id", flat=True).distinct().order_by())
+    with_news |= set(_unsigned(on).values_list("loan__device__school_id", flat=True).distinct().order_by())
+    repairs = (Repair.objects.filter(returned_at__isnull=True).order_by()
+               .values_list("device__school_id", "device__school__repair_too_long_days")
+               .annotate(oldest=Min("sent_at")))
+    days = {school_id: limit for school_id, limit, _oldest in repairs}
+    with_news |= _repairs_too_long(on, days, {school_id: oldest for school_id, _limit, oldest in repairs})
+    coordinated = set(Role.objects.filter(kind=Role.Kind.COORDINATOR, school_id__in=with_news)
+                      .values_list("school_id", flat=True))
+    return with_news & coordinated
+
+
+def _heading(queryset, tag_path: str) -> dict:
+    tags = list(queryset.order_by(tag_path).values_list(tag_path, flat=True)[:LISTED])
+    count = queryset.count()
+    return {"count": count, "tags": tags, "more": max(count - len(tags), 0)}
+
+
+def digest_for(school, on: date) -> dict:
+    """Counts and the first asset tags per heading for one school (eight queries)."""
+    loans = _open_loans(on).filter(device__school=school)
+    too_long_before = local_midnight(on) - timedelta(days=school.repair_too_long_days)
+    return {
+        "on": on,
+        "due_soon": _heading(loans.filter(due_on__gte=on), "device__asset_tag"),
+        "overdue": _heading(loans.filter(due_on__lt=on), "device__asset_tag"),
+        "unsigned": _heading(_unsigned(on).filter(loan__device__school=school), "loan__device__asset_tag"),
+        "repairs_too_long": _heading(
+            Repair.objects.filter(device__school=school, returned_at__isnull=True, sent_at__lt=too_long_before),
+            "device__asset_tag"),
+    }
+
+
+def has_news(digest: dict) -> bool:
+    return any(digest[key]["count"] for key in ("due_soon", "overdue", "unsigned", "repairs_too_long"))
+
+
+def step_for(on: date) -> int:
+    return int(on.strftime("%Y%m%d"))
+
+
+def day_of(step: int) -> date:
+    return datetime.strptime(str(step), "%Y%m%d").date()
