@@ -77,13 +77,6 @@ class Device(models.Model):
         self.asset_tag = normalize_asset_tag(self.asset_tag)
         super().save(*args, **kwargs)
 
-    @property
-    def counted_value(self):
-        """The value a report counts: government laptops at the share deducted from Digisprong."""
-        if self.funding_source == self.Funding.GOVERNMENT_2020:
-            return (self.purchase_value * self.GOVERNMENT_2020_SHARE).quantize(Decimal("0.01"))
-        return self.purchase_value
-
 
 class Loan(models.Model):
     class Status(models.TextChoices):
@@ -166,10 +159,6 @@ class Loan(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
-
-    def is_overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.is_open and self.due_on < today
 
 
 class Agreement(models.Model):

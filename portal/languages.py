@@ -43,9 +43,9 @@ def chosen_language(choice: str | None, preferred: str | None) -> str:
     return choice if choice in FAMILY_LANGUAGE_CODES else family_language(preferred)
 
 
-def is_rtl(code: str) -> bool:
+def _is_rtl(code: str) -> bool:
     return translation.get_language_info(code)["bidi"]
 
 
 def text_direction(code: str) -> str:
-    return "rtl" if is_rtl(code) else "ltr"
+    return "rtl" if _is_rtl(code) else "ltr"

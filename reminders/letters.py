@@ -13,6 +13,7 @@ from households.models import InternetCode, Pupil
 from lending.models import Agreement, Loan
 from portal import audit
 from portal.documents import html_to_pdf
+from portal.languages import text_direction
 from portal.models import AuditEvent
 
 from .models import Reminder
@@ -69,7 +70,7 @@ def render_letters_pdf(school, batch: list[Reminder]) -> bytes:
         with translation.override(reminder.language):
             letters.append({"subject": subject, "paragraphs": [p for p in body.split("\n\n") if p.strip()],
                             "pupils": addressees[reminder.pk], "language": reminder.language,
-                            "dir": "rtl" if translation.get_language_bidi() else "ltr",
+                            "dir": text_direction(reminder.language),
                             "for_parents": render_to_string("pdf/_letter_for_parents.txt",
                                                             {"pupils": addressees[reminder.pk]}).strip()})
     html = render_to_string("pdf/reminder_letters.html", {
