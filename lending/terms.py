@@ -1,6 +1,8 @@
 """A school's current agreement terms, and the agreement a new pupil loan starts with."""
 from django.db import IntegrityError, transaction
 
+from portal.languages import household_language
+
 from .models import Agreement, AgreementTerms, Loan
 
 # Bumped when the wording of the agreement template changes; stored on every agreement.
@@ -30,6 +32,6 @@ def agreement_open_for_loan(*, loan: Loan) -> Agreement | None:
         loan=loan,
         terms=terms,
         text_version=AGREEMENT_TEXT_VERSION,
-        language=household.preferred_language if household else "nl",
+        language=household_language(household),
         deposit=terms.deposit,
     )
