@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_log, views, views_twofactor
+from portal import audit_log, views, views_hooks, views_twofactor
 from portal.forms import EmailLoginForm, QueuedPasswordResetForm
 from privacy import views as privacy_views
 from reports import urls as report_urls
@@ -56,5 +56,8 @@ urlpatterns = [
     path("privacy/", privacy_views.public_privacy, name="public_privacy"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Providers' news about messages: e-mail (django-anymail) and SMS delivery receipts.
+    path("anymail/", include("anymail.urls")),
+    path("hooks/sms/<str:provider>/", views_hooks.sms_status, name="sms_status"),
     path("admin/", admin.site.urls),
 ]

@@ -68,12 +68,13 @@ def survey_create(*, school, title: str, grades: list[int], class_names: list[st
         survey = Survey.objects.create(school=school, title=title, grades=sorted(grades),
                                        class_names=sorted(class_names), created_by=by)
         households = Household.objects.filter(
-            school=school, pk__in=selected_pupils(survey).values("household_id")).prefetch_related("guardians")
+            school=school, pk__in=selected_pupils(survey).values("household_id")
+        ).select_related("school").prefetch_related("guardians", "pupils")
         now = timezone.now()
         outgoing = []
         invites = []
         for household in households:
-            guardians = list(household.guardians.all())
+            guardians = messages.contacts_of(household)
             token = new_token()
             invite = SurveyInvite(survey=survey, household=household, token_hash=hash_token(token),
                                   channel=messages.reachable_channel(
@@ -97,7 +98,7 @@ def _queue_message(invite, household, guardians, url):
         household=household, contacts=guardians, channel=invite.channel,
         subject=gettext_lazy("A short question from the school: computer and internet at home"),
         email_template="households/survey_message_email.html", template="households/survey_message_sms.html",
-        context={"school": invite.survey.school, "url": url, "household": household})
+        context={"school": invite.survey.school, "url": url, "household": household}, about=f"surveyinvite:{invite.pk}")
 
 
 def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
