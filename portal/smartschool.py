@@ -29,11 +29,15 @@ import zeep
 from cryptography.fernet import Fernet, InvalidToken
 from defusedxml import ElementTree
 from django.conf import settings
+from django.db import transaction
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 from zeep.cache import InMemoryCache
 from zeep.exceptions import Error as ZeepError
 from zeep.transports import Transport
+
+from . import audit
+from .models import AuditEvent
 
 CONNECT_TIMEOUT, ANSWER_TIMEOUT = 5, 20
 NO_SENDER = "Null"  # the platform sends in its own name
@@ -183,3 +187,14 @@ class SmartschoolClient:
                                 description=node.findtext("desc", ""), is_class=node.findtext("type", "") == "K",
                                 official_code=node.findtext("instituteNumber", "") or ""))
         return groups
+
+
+def school_connect(*, school, platform: str, access_code: str, by=None) -> None:
+    """Save the school's Smartschool platform and access code (encrypted); empty both to disconnect."""
+    platform = platform.strip().removeprefix("https://").rstrip("/")
+    with transaction.atomic():
+        school.smartschool_platform = platform
+        school.smartschool_access_code = encrypt_access_code(access_code.strip()) if access_code.strip() else ""
+        school.save(update_fields=["smartschool_platform", "smartschool_access_code"])
+        action = AuditEvent.Action.SMARTSCHOOL_CONNECTED if is_connected(school) else AuditEvent.Action.SMARTSCHOOL_DISCONNECTED
+        audit.record(actor=by, action=action, instance=school, school=school, after={"platform": platform})
