@@ -1,3 +1,5 @@
+from anymail.webhooks.brevo import BrevoTrackingWebhookView
+from anymail.webhooks.mailjet import MailjetTrackingWebhookView
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -57,7 +59,8 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     # Providers' news about messages: e-mail (django-anymail) and SMS delivery receipts.
-    path("anymail/", include("anymail.urls")),
+    path("anymail/brevo/tracking/", BrevoTrackingWebhookView.as_view(), name="email_tracking_brevo"),
+    path("anymail/mailjet/tracking/", MailjetTrackingWebhookView.as_view(), name="email_tracking_mailjet"),
     path("hooks/sms/<str:provider>/", views_hooks.sms_status, name="sms_status"),
     path("admin/", admin.site.urls),
 ]

@@ -67,7 +67,7 @@ def _send_code(school, household, coordinator):
 
 
 SENDERS = {"agreement link": _send_agreement, "survey invitation": _send_survey, "internet code": _send_code}
-IN_FRENCH = {"agreement link": "convention de prêt", "survey invitation": "toutes les familles",
+IN_FRENCH = {"agreement link": "convention de prêt", "survey invitation": "quelques petites questions",
              "internet code": "internet gratuit"}
 
 

@@ -410,7 +410,7 @@ def test_a_mail_server_failure_leaves_the_row_for_a_retry_an_hour_later(school_a
     ("nl", {"Herinnering: de afspraken voor het toestel van school",
             "Het toestel van school gaat binnenkort terug naar school",
             "Het toestel van school gaat vandaag terug naar school", "Het toestel van school: breng het graag terug",
-            "Uw gratis internetcode stopt binnenkort", "Uw gratis internetcode: hebt u hulp nodig?",
+            "Je gratis internetcode stopt binnenkort", "Je gratis internetcode: heb je hulp nodig?",
             "Een korte vraag van de school"}),
     ("fr", {"Rappel : l'accord pour l'appareil de l'école", "L'appareil de l'école retourne bientôt à l'école",
             "L'appareil de l'école retourne à l'école aujourd'hui", "L'appareil de l'école : merci de le rapporter",

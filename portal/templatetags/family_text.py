@@ -1,0 +1,32 @@
+"""Bidi isolation for what is interpolated into family texts: a Latin name, a phone number, an
+e-mail address or a code inside Arabic text would otherwise be reordered ("67 45 123 09").
+
+- ``bdi`` (HTML): the value in <bdi>, so its direction never leaks into the sentence around it;
+- ``ltr`` (HTML): numbers, codes and addresses in <bdi dir="ltr">, always left to right;
+- ``isolate`` (plain text: e-mail, SMS, Smartschool): Unicode first-strong isolate marks around
+  the value, only in a right-to-left language (they would cost an SMS its GSM alphabet elsewhere).
+"""
+from django import template
+from django.utils import translation
+from django.utils.html import format_html
+
+register = template.Library()
+
+FSI, LRI, PDI = "\u2068", "\u2066", "\u2069"
+
+
+@register.filter
+def bdi(value):
+    return format_html("<bdi>{}</bdi>", value) if value not in (None, "") else ""
+
+
+@register.filter
+def ltr(value):
+    return format_html('<bdi dir="ltr">{}</bdi>', value) if value not in (None, "") else ""
+
+
+@register.filter
+def isolate(value, kind=""):
+    if value in (None, "") or not translation.get_language_bidi():
+        return value
+    return f"{LRI if kind == 'ltr' else FSI}{value}{PDI}"
