@@ -122,14 +122,18 @@ def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
 
 
 def render_letters_pdf(*, survey: Survey, base_url: str, by) -> bytes:
-    pages = []
+    pages, languages = [], set()
     for letter in letters(survey=survey, base_url=base_url, by=by):
         language = household_language(letter["household"])
+        languages.add(language)
         with translation.override(language):
             pages.append(render_to_string("pdf/survey_letter_page.html", {
                 **letter, "school": survey.school, "language": language, "qr": qr_data_uri(letter["url"]),
                 "privacy_url": privacy_url(base_url, language=language, school_id=survey.school_id)}))
-    html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey})
+    # The document's language for screen readers: the letters' own when they share one; each
+    # letter also carries its lang and dir.
+    pages_language = languages.pop() if len(languages) == 1 else "nl"
+    html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey, "pages_language": pages_language})
     return html_to_pdf(html)
 
 

@@ -1,0 +1,61 @@
+"""Family PDFs are tagged (PDF/UA-1) and name their language, so a screen reader reads an Arabic
+agreement as Arabic; right-to-left letters say so too. Checked on the real PDF with poppler."""
+import re
+import shutil
+import subprocess
+import zlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from households import codes
+from households.models import InternetCode
+from lending import pdf
+
+from ..factories import GuardianFactory, HouseholdFactory
+from ..lending.test_agreement_pdf import make_agreement
+from ..pdftext import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def pdfinfo(data: bytes, *options) -> str:
+    if not shutil.which("pdfinfo"):
+        pytest.skip("poppler-utils (pdfinfo) is not installed")
+    return subprocess.run(["pdfinfo", *options, "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+def document_language(data: bytes) -> str | None:
+    """The catalog's /Lang, which WeasyPrint writes inside a compressed object stream."""
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            text = zlib.decompress(match.group(1))
+        except zlib.error:
+            continue
+        if found := re.search(rb"/Lang\s*\(([^)]*)\)", text):
+            return found.group(1).decode()
+    return None
+
+
+@pytest.mark.parametrize("language", ["ar", "tr", "nl"])
+def test_the_agreement_is_a_tagged_pdf_in_its_language(school_a, language):
+    agreement = make_agreement(school_a, language=language)
+    agreement.language = language
+    data = pdf.render_document(agreement, sign_url="http://testserver/s/x/")
+    assert "Tagged:          yes" in pdfinfo(data)
+    assert 'pdfuaid:part="1"' in pdfinfo(data, "-meta")
+    assert document_language(data) == language
+    assert "H1" in pdfinfo(data, "-struct")
+
+
+def test_an_arabic_code_letter_keeps_the_code_and_number_left_to_right(school_a):
+    household = HouseholdFactory(school=school_a, preferred_language="ar", name="Peeters")
+    GuardianFactory(household=household)
+    code = InternetCode.objects.create(school=school_a, provider="Telenet", code="TN-2026-0042", household=household,
+                                       issued_at=timezone.now(), valid_until=timezone.localdate() + timedelta(days=90))
+    data = codes.render_letter_pdf(code)
+    assert document_language(data) == "ar"
+    text = pdf_text(data)
+    assert "TN-2026-0042" in text  # in one piece, not reordered by the Arabic around it
+    assert "Peeters" in text
