@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_log, views, views_hooks, views_twofactor
+from portal import audit_log, views, views_hooks, views_smartschool, views_twofactor
 from portal.forms import EmailLoginForm, QueuedPasswordResetForm
 from privacy import views as privacy_views
 from reports import urls as report_urls
@@ -44,6 +44,7 @@ urlpatterns = [
     path("school/", include(report_urls.school_patterns)),
     path("school/switch/", views.school_switch, name="school_switch"),
     path("school/audit/", audit_log.audit_log, name="audit_log"),
+    path("school/smartschool/", views_smartschool.smartschool_settings, name="smartschool_settings"),
     path("lop/", include(report_urls.lop_patterns)),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),

@@ -77,7 +77,8 @@ def test_forms_ask_nothing_the_job_does_not_need(client_as, coordinator_a, schoo
     form = client.get(reverse("household_edit", args=[household.pk])).context["form"]
     assert set(form.fields) == {"name", "preferred_language", "contact_channel", "device_at_home", "internet_at_home"}
     form = client.get(reverse("guardian_add", args=[household.pk])).context["form"]
-    assert set(form.fields) == {"name", "relation", "email", "phone"}
+    # The co-account number is what a Smartschool message needs to reach this parent.
+    assert set(form.fields) == {"name", "relation", "email", "phone", "smartschool_coaccount"}
 
 
 def test_social_tariff_page_and_record(client_as, coordinator_a, school_a):
@@ -104,3 +105,17 @@ def test_other_schools_households_are_404(client_as, coordinator_a, school_b):
     household.refresh_from_db()
     assert household.name == "Familie B" and household.pointed_to_social_tariff_at is None
     assert Household.objects.filter(name="x").count() == 0
+
+
+def test_a_guardians_phone_is_stored_as_e164_and_a_wrong_one_is_refused(client_as, coordinator_a, school_a):
+    household = HouseholdFactory(school=school_a)
+    client = client_as(coordinator_a)
+    refused = client.post(reverse("guardian_add", args=[household.pk]), {
+        "name": "Sara Dubois", "relation": "mother", "email": "", "phone": "0470 12 34"})
+    assert refused.status_code == 200 and "0470 12 34 56" in refused.content.decode()  # the example how to write it
+    assert not Guardian.objects.filter(household=household).exists()
+    client.post(reverse("guardian_add", args=[household.pk]), {
+        "name": "Sara Dubois", "relation": "mother", "email": "", "phone": "0032 470 12 34 56",
+        "smartschool_coaccount": "2"})
+    guardian = Guardian.objects.get(household=household)
+    assert (guardian.phone, guardian.smartschool_coaccount) == ("+32470123456", 2)

@@ -149,3 +149,46 @@ def test_roster_read_error_codes_raise(connected_school, platform):
     with pytest.raises(smartschool.SmartschoolError) as raised:
         smartschool.SmartschoolClient.for_school(connected_school).all_accounts("5Z")
     assert raised.value.code == 8
+
+
+# --- the director's page ------------------------------------------------------------------------
+
+@pytest.fixture
+def stubbed_platform(platform, monkeypatch):
+    """The real host name a director types, answered by the stub."""
+    monkeypatch.setattr(smartschool, "webservice_url", lambda host: platform.platform + "/Webservices/V3")
+    return platform
+
+
+def test_the_director_connects_and_the_code_is_never_shown_again(director_a, school_a, client, stubbed_platform):
+    client.force_login(director_a)
+    page = client.get("/school/smartschool/")
+    assert page.status_code == 200 and 'id="smartschool-connected"' not in page.content.decode()
+    response = client.post("/school/smartschool/", {"platform": "https://De-Vlieger.smartschool.be/",
+                                                    "access_code": "secret-ws-code"}, follow=True)
+    body = response.content.decode()
+    assert 'id="smartschool-connected"' in body and "de-vlieger.smartschool.be" in body
+    assert "secret-ws-code" not in body
+    school_a.refresh_from_db()
+    assert smartschool.decrypt_access_code(school_a.smartschool_access_code) == "secret-ws-code"
+    assert stubbed_platform.calls.named("getAllGroupsAndClasses")[0]["accesscode"] == "secret-ws-code"
+    client.post("/school/smartschool/", {"disconnect": "1"})
+    school_a.refresh_from_db()
+    assert not smartschool.is_connected(school_a)
+
+
+def test_a_wrong_code_or_another_host_saves_nothing(director_a, school_a, client, stubbed_platform):
+    client.force_login(director_a)
+    stubbed_platform.answers["getAllGroupsAndClasses"] = 3  # the platform refuses the code
+    refused = client.post("/school/smartschool/", {"platform": "school.smartschool.be", "access_code": "wrong"})
+    assert refused.status_code == 200 and "wrong" not in refused.content.decode()
+    elsewhere = client.post("/school/smartschool/", {"platform": "evil.example.com", "access_code": "x"})
+    assert elsewhere.status_code == 200
+    assert len(stubbed_platform.calls) == 1  # the other host was never called
+    school_a.refresh_from_db()
+    assert not smartschool.is_connected(school_a)
+
+
+def test_a_coordinator_cannot_open_the_smartschool_page(coordinator_a, client):
+    client.force_login(coordinator_a)
+    assert client.get("/school/smartschool/").status_code in (302, 403)
