@@ -288,6 +288,24 @@ STAFF_NL = {
     "address that does not work": "adres dat niet werkt",
     "addresses that do not work": "adressen die niet werken",
     "Sent, no answer from the provider": "Verstuurd, geen antwoord van de provider",
+    "This is not a phone number. Write it like 0470 12 34 56 or +32 470 12 34 56.":
+        "Dit is geen telefoonnummer. Schrijf het zoals 0470 12 34 56 of +32 470 12 34 56.",
+    "Webservice access code": "Toegangscode webservice",
+    "Smartschool › Algemene configuratie › Webservices. Stored encrypted; never shown again.":
+        "Smartschool › Algemene configuratie › Webservices. Wordt versleuteld bewaard en nooit meer getoond.",
+    "Test and save": "Testen en bewaren",
+    "Give the address of your Smartschool, for example school.smartschool.be.":
+        "Geef het adres van je Smartschool, bijvoorbeeld school.smartschool.be.",
+    "Smartschool is disconnected. Families who chose Smartschool get e-mail, SMS or paper.":
+        "Smartschool is losgekoppeld. Gezinnen die Smartschool kozen, krijgen e-mail, sms of papier.",
+    "Smartschool did not accept this platform and code. Nothing was saved.":
+        "Smartschool aanvaardde dit platform en deze code niet. Er is niets bewaard.",
+    "Smartschool is connected.": "Smartschool is gekoppeld.",
+    "Families who choose Smartschool get their messages in the Smartschool inbox of their co-account. Without a connection they get e-mail, SMS or a letter.":
+        "Gezinnen die Smartschool kiezen, krijgen hun berichten in de Smartschool-inbox van hun co-account. Zonder koppeling krijgen ze e-mail, sms of een brief.",
+    "Connected to": "Gekoppeld met",
+    "Disconnect": "Loskoppelen",
+    "Use another platform or code": "Een ander platform of een andere code gebruiken",
 }
 STAFF_NL_PLURAL = {
     "Messages bounced or were refused for %(count)s family: check its e-mail address or phone number. Its next messages go by text message or on paper (Reminders › Letters to print).": (
