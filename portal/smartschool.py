@@ -30,13 +30,12 @@ from cryptography.fernet import Fernet, InvalidToken
 from defusedxml import ElementTree
 from django.conf import settings
 from django.db import transaction
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 from zeep.cache import InMemoryCache
 from zeep.exceptions import Error as ZeepError
 from zeep.transports import Transport
 
 from . import audit
+from .http import retrying_session
 from .models import AuditEvent
 
 CONNECT_TIMEOUT, ANSWER_TIMEOUT = 5, 20
@@ -110,19 +109,10 @@ class Group:
 _wsdl_cache = InMemoryCache(timeout=3600)
 
 
-def _session() -> requests.Session:
-    session = requests.Session()
-    retry = Retry(total=3, connect=3, read=False, status=2, backoff_factor=0.3, status_forcelist=(503,),
-                  allowed_methods=None, respect_retry_after_header=False, raise_on_status=False)
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    return session
-
-
 class SmartschoolClient:
     def __init__(self, platform: str, access_code: str):
         self.access_code = access_code
-        transport = Transport(session=_session(), cache=_wsdl_cache, timeout=CONNECT_TIMEOUT + ANSWER_TIMEOUT,
+        transport = Transport(session=retrying_session(), cache=_wsdl_cache, timeout=CONNECT_TIMEOUT + ANSWER_TIMEOUT,
                               operation_timeout=(CONNECT_TIMEOUT, ANSWER_TIMEOUT))
         try:
             client = zeep.Client(webservice_url(platform) + "?wsdl", transport=transport)

@@ -28,8 +28,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+
+from .http import retrying_session
 
 logger = logging.getLogger(__name__)
 
@@ -64,20 +64,9 @@ class SmsResult:
     status: str  # ACCEPTED, DELIVERED or LOGGED
 
 
-def _session() -> requests.Session:
-    """Retries with backoff only where the provider certainly did not take the text: a refused
-    connection, or an explicit 429/503. A read timeout is never retried (it may have arrived)."""
-    session = requests.Session()
-    retry = Retry(total=3, connect=3, read=False, status=2, backoff_factor=0.3, status_forcelist=(429, 503),
-                  allowed_methods=None, respect_retry_after_header=False, raise_on_status=False)
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    return session
-
-
 def _post(url: str, **kwargs) -> requests.Response:
     try:
-        response = _session().post(url, timeout=TIMEOUT, **kwargs)
+        response = retrying_session(busy_statuses=(429, 503)).post(url, timeout=TIMEOUT, **kwargs)
     except requests.ConnectionError as error:  # ConnectTimeout too: nothing reached the provider
         raise SmsUnavailable(f"SMS provider unreachable: {type(error).__name__}") from None
     except requests.Timeout:
