@@ -306,6 +306,10 @@ STAFF_NL = {
     "Connected to": "Gekoppeld met",
     "Disconnect": "Loskoppelen",
     "Use another platform or code": "Een ander platform of een andere code gebruiken",
+    "does not work": "werkt niet",
+    "Messages to the family": "Berichten aan het gezin",
+    "To": "Aan",
+    "No message sent yet.": "Nog geen bericht verstuurd.",
 }
 STAFF_NL_PLURAL = {
     "Messages bounced or were refused for %(count)s family: check its e-mail address or phone number. Its next messages go by text message or on paper (Reminders › Letters to print).": (
