@@ -59,3 +59,22 @@ def test_an_arabic_code_letter_keeps_the_code_and_number_left_to_right(school_a)
     text = pdf_text(data)
     assert "TN-2026-0042" in text  # in one piece, not reordered by the Arabic around it
     assert "Peeters" in text
+
+
+def test_an_arabic_familys_survey_letter_is_right_to_left(school_a, coordinator_a, monkeypatch):
+    from households import survey as surveys
+
+    from ..factories import PupilFactory
+
+    household = HouseholdFactory(school=school_a, preferred_language="ar", name="Peeters", contact_channel="paper")
+    PupilFactory(school=school_a, household=household, grade=5)
+    survey = surveys.survey_create(school=school_a, title="Thuis", grades=[5], class_names=[], channel="household",
+                                   by=coordinator_a, base_url="http://testserver")
+    rendered = []
+    real = surveys.html_to_pdf
+    monkeypatch.setattr(surveys, "html_to_pdf", lambda html: rendered.append(html) or real(html))
+    data = surveys.render_letters_pdf(survey=survey, base_url="http://testserver", by=coordinator_a)
+    assert '<section class="letter" lang="ar" dir="rtl">' in rendered[0]
+    assert '<bdi dir="ltr">http://testserver/q/' in rendered[0]
+    assert document_language(data) == "ar"
+    assert "Peeters" in pdf_text(data)
