@@ -20,6 +20,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from celery import shared_task
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -48,6 +49,10 @@ class NoAddress(Exception):
     def __init__(self, channel: str):
         super().__init__(channel)
         self.channel = channel
+
+
+class Refused(Exception):
+    """The provider refused this message for good (a bad address, a message it will not take)."""
 
 
 class Unconfirmed(Exception):
@@ -146,20 +151,24 @@ def smartschool_ready(household) -> bool:
     return smartschool.is_connected(household.school)
 
 
+def channels_in_order(household, contacts: Iterable, failing: Iterable) -> list[str]:
+    """The household's own channel and its fallbacks, those that reach somebody, in order."""
+    contacts, first = list(contacts), household.contact_channel
+    if first not in SENT_CHANNELS:
+        return []
+    return [channel for channel in (first, *FALLBACK[first])
+            if (channel != SMARTSCHOOL or smartschool_ready(household)) and addresses(contacts, channel, failing)]
+
+
 def reachable_channel(household, contacts: Iterable, wanted: str | None = None, failing: Iterable | None = None) -> str:
     """The channel a message to this household takes. A channel the sender names (``wanted``) is
     that channel or paper; the household's own falls back along FALLBACK, then to paper."""
     contacts = list(contacts)
     failing = failing_addresses(contacts) if failing is None else set(failing)
-    first = wanted or household.contact_channel
-    if first not in SENT_CHANNELS:
-        return PAPER
-    for channel in (first,) if wanted else (first, *FALLBACK[first]):
-        if channel == SMARTSCHOOL and not smartschool_ready(household):
-            continue
-        if addresses(contacts, channel, failing):
-            return channel
-    return PAPER
+    if wanted:
+        reachable = wanted in SENT_CHANNELS and (wanted != SMARTSCHOOL or smartschool_ready(household))
+        return wanted if reachable and addresses(contacts, wanted, failing) else PAPER
+    return next(iter(channels_in_order(household, contacts, failing)), PAPER)
 
 
 # --- composing ----------------------------------------------------------------------------------
@@ -200,7 +209,18 @@ def _send_email(message: Message, row: MessageRow) -> tuple[str, str, str]:
         part = attachment if isinstance(attachment, Attachment) else Attachment(**attachment)
         email.attach(part.filename, base64.b64decode(part.content_b64), part.mimetype)
     # django-anymail tells which message id the provider gave it; SMTP and console give none.
-    email.send()
+    try:
+        email.send()
+    except AnymailRecipientsRefused:
+        mark_failing(channel=EMAIL, address=row.recipient, reason=FailingAddress.Reason.REFUSED,
+                     school_id=row.school_id, household_id=row.household_id)
+        raise Refused("the e-mail provider refused the address") from None
+    except AnymailAPIError as error:
+        # A message the provider will not take (400, 422) is refused for good; a wrong API key
+        # (401, 403) or an outage is retried once it is mended.
+        if getattr(error, "status_code", None) in (400, 422):
+            raise Refused(f"the e-mail provider refused the message: {error.status_code}") from None
+        raise
     status = getattr(email, "anymail_status", None)
     provider_id = (status.message_id or "") if status is not None else ""
     return "email", str(provider_id), MessageRow.Status.ACCEPTED
@@ -231,7 +251,7 @@ def _send_smartschool(message: Message, row: MessageRow) -> tuple[str, str, str]
 
 SENDERS = {EMAIL: _send_email, SMS: _send_sms, SMARTSCHOOL: _send_smartschool}
 # Errors that mean "refused for good": recorded as failed, never tried again.
-REFUSALS = (sms.SmsRefused, smartschool.SmartschoolError, ValueError)
+REFUSALS = (Refused, sms.SmsRefused, smartschool.SmartschoolError, ValueError)
 
 
 def _attempt(message: Message, row: MessageRow) -> str:

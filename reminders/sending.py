@@ -155,23 +155,22 @@ def _deliver(reminder: Reminder, facts: BatchFacts) -> str:
     contacts = facts.guardians.get(reminder.household_id, [])
     if reminder.household is None:
         return Reminder.Status.SKIPPED
-    # The planned channel, or its fallback when its addresses bounced since: paper last.
-    channel = messages.reachable_channel(reminder.household, contacts, failing=facts.failing)
-    if channel == messages.PAPER:
-        return Reminder.Status.PAPER
     details = {**facts.details.get((reminder.subject_type, reminder.subject_id), {}),
                "contact": facts.contacts.get(reminder.school_id, {})}
     subject, body = render_reminder(reminder, details=details)
-    statuses = messages.send_now(messages.Message(
-        channel=channel, to=messages.addresses(contacts, channel, facts.failing),
-        subject=subject if channel != messages.SMS else "", body=body, language=reminder.language,
-        headers=_message_id(reminder) if channel == messages.EMAIL else {}, purpose=template_for(reminder),
-        about=f"reminder:{reminder.pk}", household_id=reminder.household_id, school_id=reminder.school_id))
-    if messages.reached(statuses):
-        return Reminder.Status.SENT
-    if "unconfirmed" in statuses:
-        return Reminder.Status.UNCONFIRMED  # it may have arrived: never sent a second time
-    return Reminder.Status.PAPER  # refused, or only logged: the family gets a letter instead
+    # The household's channel, then its fallbacks (addresses that bounced are left out); a channel
+    # whose provider refused passes the reminder on to the next one, and paper comes last.
+    for channel in messages.channels_in_order(reminder.household, contacts, facts.failing):
+        statuses = messages.send_now(messages.Message(
+            channel=channel, to=messages.addresses(contacts, channel, facts.failing),
+            subject=subject if channel != messages.SMS else "", body=body, language=reminder.language,
+            headers=_message_id(reminder) if channel == messages.EMAIL else {}, purpose=template_for(reminder),
+            about=f"reminder:{reminder.pk}", household_id=reminder.household_id, school_id=reminder.school_id))
+        if messages.reached(statuses):
+            return Reminder.Status.SENT
+        if "unconfirmed" in statuses:
+            return Reminder.Status.UNCONFIRMED  # it may have arrived: never sent a second time
+    return Reminder.Status.PAPER  # nobody reachable, refused, or only logged: a letter instead
 
 
 # --- the run -------------------------------------------------------------------------------------

@@ -130,3 +130,18 @@ def test_an_email_message_carries_an_attachment(school_a, django_capture_on_comm
                                   attachments=[calendar])
     (sent,) = mail.outbox
     assert sent.attachments == [("afspraak.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")]
+
+
+def test_a_message_the_provider_refuses_goes_by_sms_instead(school_a, httpserver, settings, sms_outbox):
+    settings.EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+    settings.ANYMAIL = {"BREVO_API_KEY": "xkeysib-test", "BREVO_API_URL": httpserver.url_for("/v3/")}
+    httpserver.expect_request("/v3/smtp/email", method="POST").respond_with_json(
+        {"code": "invalid_parameter", "message": "email is not valid in to"}, status=400)
+    household = family(school_a, channel="email", email="not-really@example", phone="0470 55 66 77")
+    unsigned_agreement(school_a, household, created_on=ON - timedelta(days=3))
+    reminders.create_due_reminders(on=ON, now=MORNING)
+    reminders.send_pending(now=MORNING)
+    assert Reminder.objects.get(household=household, kind=Reminder.Kind.AGREEMENT_UNSIGNED).status == "sent"
+    assert [to for to, _text in sms_outbox] == ["+32470556677"]
+    assert sorted(MessageRow.objects.filter(household_id=household.pk).values_list("channel", "status")) == [
+        ("email", "failed"), ("sms", "accepted")]

@@ -192,3 +192,15 @@ def test_a_wrong_code_or_another_host_saves_nothing(director_a, school_a, client
 def test_a_coordinator_cannot_open_the_smartschool_page(coordinator_a, client):
     client.force_login(coordinator_a)
     assert client.get("/school/smartschool/").status_code in (302, 403)
+
+
+def test_a_refused_smartschool_message_goes_by_email_instead(connected_school, platform, mailoutbox):
+    platform.answers["sendMsg"] = 12
+    household = smartschool_family(connected_school, email="ouder@example.org")
+    unsigned_agreement(connected_school, household, created_on=ON - timedelta(days=3))
+    reminders.create_due_reminders(on=ON, now=MORNING)
+    reminders.send_pending(now=MORNING)
+    assert Reminder.objects.get(household=household, kind=Reminder.Kind.AGREEMENT_UNSIGNED).status == "sent"
+    assert [m.to for m in mailoutbox if m.to == ["ouder@example.org"]] == [["ouder@example.org"]]
+    assert sorted(MessageRow.objects.filter(household_id=household.pk).values_list("channel", "status")) == [
+        ("email", "accepted"), ("smartschool", "failed")]
