@@ -68,12 +68,13 @@ def survey_create(*, school, title: str, grades: list[int], class_names: list[st
         survey = Survey.objects.create(school=school, title=title, grades=sorted(grades),
                                        class_names=sorted(class_names), created_by=by)
         households = Household.objects.filter(
-            school=school, pk__in=selected_pupils(survey).values("household_id")).prefetch_related("guardians")
+            school=school, pk__in=selected_pupils(survey).values("household_id")
+        ).select_related("school").prefetch_related("guardians", "pupils")
         now = timezone.now()
         outgoing = []
         invites = []
         for household in households:
-            guardians = list(household.guardians.all())
+            guardians = messages.contacts_of(household)
             token = new_token()
             invite = SurveyInvite(survey=survey, household=household, token_hash=hash_token(token),
                                   channel=messages.reachable_channel(
@@ -97,7 +98,7 @@ def _queue_message(invite, household, guardians, url):
         household=household, contacts=guardians, channel=invite.channel,
         subject=gettext_lazy("A short question from the school: computer and internet at home"),
         email_template="households/survey_message_email.html", template="households/survey_message_sms.html",
-        context={"school": invite.survey.school, "url": url, "household": household})
+        context={"school": invite.survey.school, "url": url, "household": household}, about=f"surveyinvite:{invite.pk}")
 
 
 def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
@@ -121,14 +122,18 @@ def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
 
 
 def render_letters_pdf(*, survey: Survey, base_url: str, by) -> bytes:
-    pages = []
+    pages, languages = [], set()
     for letter in letters(survey=survey, base_url=base_url, by=by):
         language = household_language(letter["household"])
+        languages.add(language)
         with translation.override(language):
             pages.append(render_to_string("pdf/survey_letter_page.html", {
                 **letter, "school": survey.school, "language": language, "qr": qr_data_uri(letter["url"]),
                 "privacy_url": privacy_url(base_url, language=language, school_id=survey.school_id)}))
-    html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey})
+    # The document's language for screen readers: the letters' own when they share one; each
+    # letter also carries its lang and dir.
+    pages_language = languages.pop() if len(languages) == 1 else "nl"
+    html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey, "pages_language": pages_language})
     return html_to_pdf(html)
 
 

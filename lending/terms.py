@@ -6,7 +6,7 @@ from portal.languages import household_language
 from .models import Agreement, AgreementTerms, Loan
 
 # Bumped when the wording of the agreement template changes; stored on every agreement.
-AGREEMENT_TEXT_VERSION = "2026-1"
+AGREEMENT_TEXT_VERSION = "2026-2"  # 2026-2: repairs, what a deposit covers, retention from the settings
 
 
 def current_terms(school) -> AgreementTerms:

@@ -7,4 +7,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Schools and LOPs")
 
     def ready(self):
-        from . import twofactor  # noqa: F401  (connects the login signal that marks two-step sessions)
+        from . import checks, receipts, twofactor  # noqa: F401  (a deploy check; the e-mail tracking and login signals)

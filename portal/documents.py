@@ -44,10 +44,15 @@ class LocalOnlyFetcher(URLFetcher):
         raise ValueError(f"refused: {parts.scheme}://{parts.netloc} is not a local static or media file")
 
 
+# Tagged PDF for screen readers (PDF/UA-1): a structure tree, the document language from the
+# template's <html lang>, the title shown instead of the file name.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def html_to_pdf(html: str) -> bytes:
     """A PDF of a rendered template; relative URLs resolve against the project's static folder."""
     base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def qr_data_uri(text: str, *, border: int = 2) -> str:
