@@ -56,6 +56,7 @@ def _device_by_tag(school, raw):
     device = Device.objects.filter(school=school, asset_tag=tag).first()
     if device is None:
         raise forms.ValidationError(_("No device with asset tag %(tag)s at your school.") % {"tag": tag})
+    device.school = school  # the request's school: no second query for it
     return device
 
 
@@ -81,6 +82,8 @@ class CheckoutForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Made fresh for each confirm screen; a second submit of that screen finds the first loan.
+    checkout_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, school, handout=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,6 +152,7 @@ class CheckoutForm(forms.Form):
             "condition_out": data["condition_out"],
             "accessories": data.get("accessories") or [],
             "note": data.get("note", ""),
+            "checkout_key": data.get("checkout_key"),
         }
 
 

@@ -1,9 +1,11 @@
 """The lending desk pages. Short views: forms validate, services in lending/desk.py write."""
+import uuid
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -12,7 +14,7 @@ from households.models import Pupil
 from portal.access import get_scoped_or_404, school_required, scoped
 
 from . import desk
-from .due_dates import default_due, school_year_end
+from .due_dates import default_due, due_for_year_end, school_year_end
 from .forms_desk import (
     CheckinForm,
     CheckoutForm,
@@ -29,18 +31,31 @@ from .terms import current_terms
 HANDOUT_QUEUE_SHOWN = 30
 
 
-def _checkout_post(request, form):
-    """Validate; on a confirmed, valid form hand the device out. Returns the loan or None."""
+def _checkout_post(request, form, url_name):
+    """Validate; on a confirmed, valid form hand the device out and redirect to the next scan. A
+    second submit of the same confirm screen (a double Enter, a fast scanner) lands on the same
+    page as the first: the success is shown once, from the loan, and nothing is handed out twice."""
     if not form.is_valid() or not form.cleaned_data["confirm"]:
         return None
+    if form.cleaned_data.get("checkout_key") is None:
+        form.cleaned_data["checkout_key"] = uuid.uuid4()
     try:
         loan = desk.loan_checkout(by=request.user, **form.service_kwargs())
+    except desk.AlreadyHandedOut as done:
+        loan = done.loan
     except desk.DeskError as error:
         form.add_error(None, str(error))
         return None
-    messages.success(request, _("Device %(tag)s handed out to %(borrower)s.")
-                     % {"tag": loan.device.asset_tag, "borrower": loan.borrower})
-    return loan
+    return redirect(f"{reverse(url_name)}?done={loan.checkout_key}")
+
+
+def _done(request):
+    """The loan just handed out (?done=<its checkout key>), for the success line on the next scan."""
+    try:
+        key = uuid.UUID(request.GET.get("done", ""))
+    except ValueError:
+        return None
+    return scoped(Loan, request).filter(checkout_key=key).select_related("device", "pupil", "staff_member").first()
 
 
 def _scan_context(request, form):
@@ -61,14 +76,15 @@ def _scan_context(request, form):
     if focus in form.fields:
         form.fields[focus].widget.attrs["autofocus"] = True
     form.fields["asset_tag"].widget.attrs["data-scan"] = "1"
-    return {"form": form, "ready": ready, "due": due, "focus": focus}
+    return {"form": form, "ready": ready, "due": due, "focus": focus, "done": _done(request),
+            "checkout_key": uuid.uuid4() if ready else None}
 
 
 @school_required
 def desk_checkout(request):
     form = CheckoutForm(request.POST or None, school=request.school)
-    if request.method == "POST" and _checkout_post(request, form):
-        return redirect("desk_checkout")
+    if request.method == "POST" and (done := _checkout_post(request, form, "desk_checkout")):
+        return done
     return render(request, "lending/desk_checkout.html", _scan_context(request, form))
 
 
@@ -92,8 +108,8 @@ def desk_handout(request):
     queue = handout_queue(request.school)
     form = CheckoutForm(request.POST or None, school=request.school, handout=True)
     if request.method == "POST":
-        if _checkout_post(request, form):
-            return redirect("desk_handout")
+        if done := _checkout_post(request, form, "desk_handout"):
+            return done
         pupil = form.borrower_object
     else:
         chosen = request.GET.get("pupil", "")
@@ -226,7 +242,7 @@ def desk_leaver(request, loan_id):
 @school_required
 def desk_year_end(request):
     """Open pupil loans due at the end of this school year: renew for those who stay."""
-    end = school_year_end()
+    end = due_for_year_end(school=request.school, end=school_year_end(), today=timezone.localdate())
     loans = list(scoped(Loan, request).filter(status=Loan.Status.ACTIVE, pupil__isnull=False, due_on__lte=end)
                  .select_related("pupil", "device").order_by("pupil__class_name", "pupil__last_name", "pk"))
     form = YearEndForm(request.POST or None, loans=loans)
