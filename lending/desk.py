@@ -12,12 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Pupil
+from portal.after_response import delay_after_commit
 from portal.audit import record, snapshot
 from portal.models import AuditEvent
 
+from . import tasks
 from .agreements import agreement_open
 from .due_dates import default_due, due_policy_for, renewal_due
 from .models import Agreement, Device, Incident, Loan, Repair, SigningLink
+from .receipts import receipt_open
 from .terms import current_terms
 
 LOAN_FIELDS = ["status", "due_on", "returned_at", "condition_in", "accessories_in", "note"]
@@ -116,6 +119,13 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
     return loan
 
 
+def _give_receipt(loan: Loan):
+    receipt = receipt_open(loan=loan)
+    if receipt is not None:
+        delay_after_commit(tasks.send_return_receipt, receipt.pk)
+    return receipt
+
+
 def _lock_open_loan(loan: Loan) -> Loan:
     locked = Loan.objects.select_for_update(of=("self", "device")).select_related("device", "device__school").get(pk=loan.pk)
     if not locked.is_open:
@@ -168,6 +178,7 @@ def loan_checkin(*, loan: Loan, by, condition_in: str, accessories_in=(), return
         else:
             device.status = Device.Status.AVAILABLE
             device.save(update_fields=["status"])
+        loan.recorded_incident, loan.receipt_made = incident, _give_receipt(loan)
     return loan
 
 

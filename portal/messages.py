@@ -10,6 +10,7 @@ here, so the rules hold everywhere alike:
 - a message leaves only after the transaction that made it commits, from a worker, so a rolled
   back action sends nothing and a slow provider never holds up a page.
 """
+import base64
 import logging
 import re
 from dataclasses import asdict, dataclass, field
@@ -55,6 +56,12 @@ class Message:
     language: str
     # A stable Message-ID lets mail servers and clients recognise a copy sent again after a crash.
     headers: dict = field(default_factory=dict)
+    # E-mail only: [{"filename", "content" (base64, so a queued message stays JSON), "mimetype"}].
+    attachments: list = field(default_factory=list)
+
+
+def attachment(filename: str, data: bytes, mimetype: str) -> dict:
+    return {"filename": filename, "content": base64.b64encode(data).decode("ascii"), "mimetype": mimetype}
 
 
 def _phone_key(number: str) -> str:
@@ -89,7 +96,7 @@ def reachable_channel(household, contacts: Iterable, wanted: str | None = None) 
 
 
 def compose(*, household, contacts: Iterable, channel: str, template: str, context: dict, subject=None,
-            language: str | None = None) -> Message:
+            language: str | None = None, attachments: list | None = None) -> Message:
     """Render ``template`` for the household in its language. Without ``subject`` (an e-mail), the
     template's first line is the subject. Raises NoAddress when nobody can receive it."""
     if channel not in SENT_CHANNELS:
@@ -104,13 +111,17 @@ def compose(*, household, contacts: Iterable, channel: str, template: str, conte
             first, _newline, rest = text.partition("\n")
             subject, text = first.strip(), rest.strip() + "\n"
         subject = str(subject)
-    return Message(channel=channel, to=to, subject=subject if channel == EMAIL else "", body=text, language=language)
+    return Message(channel=channel, to=to, subject=subject if channel == EMAIL else "", body=text, language=language,
+                   attachments=list(attachments or []) if channel == EMAIL else [])
 
 
 def send_now(message: Message) -> None:
     """Hand the message to the mail server or SMS gateway; an error propagates to the caller."""
     if message.channel == EMAIL:
-        EmailMessage(message.subject, message.body, None, message.to, headers=message.headers or None).send()
+        email = EmailMessage(message.subject, message.body, None, message.to, headers=message.headers or None)
+        for item in message.attachments:
+            email.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+        email.send()
     elif message.channel == SMS:
         for number in message.to:
             send_sms(number, message.body)
@@ -136,7 +147,7 @@ def queue(message: Message) -> None:
 
 def notify_household(*, household, template: str, context: dict, subject=None, email_template: str | None = None,
                      channel: str | None = None, contacts: Iterable | None = None,
-                     language: str | None = None) -> Message:
+                     language: str | None = None, attachments: list | None = None) -> Message:
     """Compose and queue a message to the household's guardians on ``channel`` (default: the
     household's own). ``template`` is the SMS text, ``email_template`` the e-mail body (the SMS
     template serves both when it is missing); ``language`` overrides the household's (an agreement
@@ -145,6 +156,6 @@ def notify_household(*, household, template: str, context: dict, subject=None, e
     contacts = list(household.guardians.all()) if contacts is None else list(contacts)
     message = compose(household=household, contacts=contacts, channel=channel, subject=subject,
                       template=(email_template or template) if channel == EMAIL else template, context=context,
-                      language=language)
+                      language=language, attachments=attachments)
     queue(message)
     return message

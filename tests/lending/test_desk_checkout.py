@@ -169,8 +169,8 @@ def test_checkout_post_and_search_use_a_fixed_number_of_queries(size, coordinato
     assert response.status_code == 200
     # Login and role (3), device and pupil (2), then the claim of the device, the pupil's lock against
     # an erasure at the same moment (privacy/retention.py), terms, calendar, the three inserts and the
-    # transaction's savepoint pair in tests; the school's first loan also creates its terms (+2).
-    with django_assert_max_num_queries(16):
+    # transaction's savepoint pair in tests; the school's first loan also creates its terms (+3).
+    with django_assert_max_num_queries(17):
         assert _post(client, device, f"pupil:{pupil.pk}").status_code == 302
 
 
