@@ -126,7 +126,7 @@ def _give_receipt(loan: Loan):
     return receipt
 
 
-def _lock_open_loan(loan: Loan) -> Loan:
+def lock_open_loan(loan: Loan) -> Loan:
     locked = Loan.objects.select_for_update(of=("self", "device")).select_related("device", "device__school").get(pk=loan.pk)
     if not locked.is_open:
         raise DeskError(_("This loan has already ended."))
@@ -151,7 +151,7 @@ def loan_checkin(*, loan: Loan, by, condition_in: str, accessories_in=(), return
                  cost_to_family: Decimal = Decimal("0")) -> Loan:
     """Take a device back; it becomes available, or goes to repair (optionally with a damage incident)."""
     with transaction.atomic():
-        loan = _lock_open_loan(loan)
+        loan = lock_open_loan(loan)
         before = snapshot(loan, LOAN_FIELDS)
         device = loan.device
         loan.status = Loan.Status.RETURNED
@@ -273,7 +273,7 @@ def loan_end_for_leaver(*, loan: Loan, by, transfer: bool) -> Loan:
     """A pupil leaves the school: the device comes back, or goes with the pupil to the new school
     (then it leaves this school's stock: loan transferred, device retired, agreement ended)."""
     with transaction.atomic():
-        loan = _lock_open_loan(loan)
+        loan = lock_open_loan(loan)
         before = snapshot(loan, LOAN_FIELDS)
         device = loan.device
         loan.status = Loan.Status.TRANSFERRED if transfer else Loan.Status.RETURNED

@@ -26,7 +26,7 @@ from .forms_desk import (
     YearEndForm,
     search_borrowers,
 )
-from .models import Device, Loan, Repair
+from .models import Device, Incident, Loan, Repair
 from .terms import current_terms
 
 HANDOUT_QUEUE_SHOWN = 30
@@ -199,7 +199,9 @@ def checkin_message(loan) -> str:
 
 
 def _incident(request, device, loan):
-    form = IncidentForm(request.POST or None, school=request.school)
+    kind = request.GET.get("kind")  # ?kind=loss from the leavers' worklist
+    form = IncidentForm(request.POST or None, school=request.school,
+                        initial={"kind": kind} if kind in Incident.Kind.values else None)
     if request.method == "POST" and form.is_valid():
         try:
             desk.incident_record(device=device, loan=loan, by=request.user, **form.cleaned_data)
