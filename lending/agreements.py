@@ -21,6 +21,7 @@ from portal.models import AuditEvent, Role
 from portal.tasks import send_email
 
 from . import tasks
+from .due_dates import due_date_ics
 from .models import Agreement, AgreementTerms, SigningLink
 from .terms import agreement_open_for_loan, current_terms
 
@@ -98,12 +99,15 @@ def agreement_send(*, agreement: Agreement, by, base_url: str, channel: str | No
     if not messages.addresses(guardians, channel):
         raise ValidationError(_("No guardian has an address for this channel."))
     link, token = link_create(agreement=agreement, channel=channel)
+    language = signing_language(agreement)
+    # The due date goes along as a calendar file, so it lands in the family's phone calendar.
+    ics = messages.attachment("due-date.ics", due_date_ics(agreement.loan, language=language), "text/calendar")
     messages.notify_household(
         household=household, contacts=guardians, channel=channel,
         subject=gettext_lazy("Please sign: loan agreement for a school device"),
         email_template="emails/agreement_link.txt", template="emails/agreement_link_sms.txt",
         context={"url": sign_url(base_url, token), "school": _school(agreement), "link": link, "agreement": agreement},
-        language=signing_language(agreement))
+        language=language, attachments=[ics])
     _mark_sent(agreement, by, channel)
     return link
 

@@ -17,8 +17,11 @@ A pupil who stays down a year, changes school or takes a 7th year is handled at 
 the year-end page renews or ends loans, and a leaver's loan is ended or transferred.
 """
 from datetime import date, timedelta
+from email.utils import parseaddr
 
-from django.utils import timezone
+import icalendar
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -98,3 +101,25 @@ def closed_day_message(school: School, day: date) -> str | None:
     return _("The school is closed on %(day)s (%(reason)s). The first open day after it is %(next)s.") % {
         "day": date_format(day, "DATE_FORMAT"), "reason": reason,
         "next": date_format(calendar.next_open(day), "DATE_FORMAT")}
+
+
+def due_date_ics(loan: Loan, *, language: str) -> bytes:
+    """The due date as an all-day event (RFC 5545) for the family's calendar, in its language."""
+    event = icalendar.Event()
+    school = loan.device.school
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "uitleenportaal.local"
+    with translation.override(language):
+        event.add("summary", _("Bring the school device %(tag)s back to %(school)s") % {
+            "tag": loan.device.asset_tag, "school": school.name})
+        event.add("description", _("The school lends this device until this day. Bring it back during school hours."))
+    event.add("uid", f"loan-{loan.pk}-due@{domain}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", loan.due_on)
+    event.add("dtend", loan.due_on + timedelta(days=1))
+    if school.address:
+        event.add("location", f"{school.name}, {school.address}")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Uitleenportaal//due date//NL")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return calendar.to_ical()

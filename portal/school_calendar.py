@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.easter import easter
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .models import SchoolClosure
+from .audit import json_safe, record
+from .models import AuditEvent, SchoolClosure
 
 SUMMER = ((7, 1), (8, 31))
 
@@ -155,3 +158,58 @@ def closed_today(school_ids, day: date) -> set[int]:
 
 def overlapping(school, start: date, end: date):
     return SchoolClosure.objects.filter(Q(school=school) & Q(starts_on__lte=end, ends_on__gte=start))
+
+
+def year_overview(school, start_year: int) -> tuple[list, bool]:
+    """The closed periods of one school year, and whether they are the school's own rows (else the
+    Flemish rules, not saved): one query."""
+    start, end = school_year_bounds(start_year)
+    own = list(overlapping(school, start, end).order_by("starts_on"))
+    if own:
+        return own, True
+    return [SchoolClosure(school=school, starts_on=s, ends_on=e, name=n, kind=SchoolClosure.Kind.HOLIDAY)
+            for n, s, e in flemish_holidays(start_year)], False
+
+
+# --- the director's edits (services) ---------------------------------------------------------------
+
+
+def _changed(school, by, **after):
+    record(actor=by, action=AuditEvent.Action.CALENDAR_CHANGED, instance=school, school=school, after=json_safe(after))
+
+
+def closure_add(*, school, starts_on: date, ends_on: date, kind: str, name: str, by) -> SchoolClosure:
+    if ends_on < starts_on:
+        raise ValidationError(_("The last day is before the first day."))
+    with transaction.atomic():
+        closure, _created = SchoolClosure.objects.get_or_create(
+            school=school, starts_on=starts_on, name=name.strip()[:120], defaults={"ends_on": ends_on, "kind": kind})
+        _changed(school, by, added=name, starts_on=starts_on, ends_on=ends_on, kind=kind)
+    return closure
+
+
+def closure_delete(*, closure: SchoolClosure, by) -> None:
+    with transaction.atomic():
+        closure.delete()
+        _changed(closure.school, by, removed=closure.name, starts_on=closure.starts_on, ends_on=closure.ends_on)
+
+
+def flemish_holidays_fill(*, school, start_year: int, by) -> int:
+    """Write the Flemish holidays of a school year as the school's own rows (to edit them); rows the
+    school has already are kept. Returns how many were added."""
+    with transaction.atomic():
+        rows = [SchoolClosure(school=school, starts_on=start, ends_on=end, name=name, kind=SchoolClosure.Kind.HOLIDAY)
+                for name, start, end in flemish_holidays(start_year)]
+        before = SchoolClosure.objects.filter(school=school).count()
+        SchoolClosure.objects.bulk_create(rows, ignore_conflicts=True)
+        added = SchoolClosure.objects.filter(school=school).count() - before
+        _changed(school, by, filled_school_year=f"{start_year}-{start_year + 1}", added=added)
+    return added
+
+
+def summer_return_set(*, school, days_before: int | None, by) -> None:
+    with transaction.atomic():
+        before = school.last_return_days_before_summer
+        school.last_return_days_before_summer = days_before
+        school.save(update_fields=["last_return_days_before_summer"])
+        _changed(school, by, last_return_days_before_summer=days_before, before=before)
