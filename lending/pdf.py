@@ -40,6 +40,7 @@ def agreement_context(agreement: Agreement, language: str) -> dict:
         "deposit": agreement.deposit,
         "damage_cap": terms.damage_cap if terms else 0,
         "return_policy": terms.return_policy if terms else "school_year",
+        "adult": agreement.signer == Agreement.Signer.PUPIL,
     }
 
 
