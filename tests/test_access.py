@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # Pages anyone may open without logging in.
 PUBLIC = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "set_language", "healthz",
+    "password_reset_complete", "set_language", "healthz", "favicon",
 }
 # Parents' pages that open with a token in the link are named public_*; their token rules have tests of their own.
 PUBLIC_PREFIX = "public_"
