@@ -15,6 +15,7 @@ from portal import uploads
 from portal.models import StaffMember
 
 from .desk import cap_message, not_available_message
+from .due_dates import closed_day_message
 from .models import Device, Incident, Loan, normalize_asset_tag
 from .terms import current_terms
 
@@ -103,6 +104,9 @@ class CheckoutForm(forms.Form):
         due_on = self.cleaned_data.get("due_on")
         if due_on and due_on < timezone.localdate():
             raise forms.ValidationError(_("The due date cannot be in the past."))
+        closed = closed_day_message(self.school, due_on) if due_on else None
+        if closed:
+            raise forms.ValidationError(closed)
         return due_on
 
     def clean(self):

@@ -40,6 +40,9 @@
     sending = true;
   }, true);
 
+  // Back to this page from the history: it is not being sent any more.
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { sending = false; } });
+
   window.addEventListener("keydown", function (event) {
     if (!sending || event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (event.key === "Enter") { keep("\n"); } else if (event.key.length === 1) { keep(event.key); } else { return; }
@@ -58,6 +61,9 @@
   }
 
   function playBack(text) {
+    // An Enter kept before any character is the second press of a confirmation that was already on
+    // its way (a double Enter): the server took the first one, so it is dropped, not sent again.
+    text = text.replace(/^\n+/, "");
     for (var i = 0; i < text.length; i++) {
       if (sending) { keep(text.slice(i)); return; }
       var element = document.activeElement;
@@ -74,8 +80,9 @@
   var scan = document.querySelector("[data-scan]");
   var autofocus = document.querySelector("[autofocus]");
   if (autofocus && document.activeElement !== autofocus) { autofocus.focus(); }
-  // A new scan replaces the old tag instead of being typed after it.
-  if (scan && document.activeElement === scan) { scan.select(); }
+  // A new scan replaces the tag the server showed again (after an error) instead of being typed after
+  // it; keys the scanner typed while this script loaded are left alone.
+  if (scan && document.activeElement === scan && scan.value && scan.value === scan.defaultValue) { scan.select(); }
 
   // --- Live search: the server sends the radio list as an HTML fragment. ------------------------
   var form = document.getElementById("desk-checkout");

@@ -40,6 +40,14 @@
   }
 
   function withZXing() {
+    if (!window.ZXing) {  // fetched on first use: most desks have a USB scanner and never need it
+      var script = document.createElement("script");
+      script.src = button.dataset.decoder;
+      script.onload = withZXing;
+      script.onerror = function () { status.textContent = status.dataset.refused; };
+      document.head.appendChild(script);
+      return;
+    }
     var hints = new Map();
     hints.set(ZXing.DecodeHintType.POSSIBLE_FORMATS, [ZXing.BarcodeFormat.CODE_128, ZXing.BarcodeFormat.QR_CODE]);
     hints.set(ZXing.DecodeHintType.TRY_HARDER, true);

@@ -220,6 +220,13 @@ def test_a_due_date_typed_at_the_desk_on_a_closed_day_is_refused(coordinator_a, 
     christmas = date(2026, 12, 28)
     assert "Christmas holiday" in closed_day_message(school_a, christmas)
     assert closed_day_message(school_a, date(2027, 1, 4)) is None
+    client.force_login(coordinator_a)
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        response = client.post("/desk/", {"asset_tag": DeviceFactory(school=school_a).asset_tag,
+                                          "borrower": f"pupil:{PupilFactory(school=school_a).pk}",
+                                          "condition_out": "good", "due_on": "2026-12-28", "confirm": "1"})
+    assert response.status_code == 200 and "due_on" in response.context["form"].errors
+    assert not Loan.objects.exists()
 
 
 # --- pupils of 18 and over -------------------------------------------------------------------------
