@@ -28,7 +28,8 @@ def _family_loan(school, *, language="fr", channel="email", accessories=("charge
 
 
 @pytest.mark.parametrize("how", ["return", "loss", "leaver_transfer"])
-def test_every_way_a_loan_ends_ends_its_unsigned_agreement_and_its_link(how, school_a, coordinator_a, client):
+def test_every_way_a_loan_ends_ends_its_unsigned_agreement_and_its_link(how, school_a, coordinator_a, client,
+                                                                       english):
     loan = _family_loan(school_a)
     agreement = AgreementFactory(loan=loan, status=Agreement.Status.SENT)
     _link, token = agreements.link_create(agreement=agreement, channel="email")

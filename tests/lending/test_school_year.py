@@ -104,7 +104,7 @@ def test_a_leaver_is_handed_over_to_another_school_which_sees_the_device_and_nev
     assert client.post(f"/desk/transfers/{transfer.pk}/accept/", {"asset_tag": "NEW-002"}).status_code == 404
 
 
-def test_a_school_without_a_coordinator_is_not_on_the_portal(coordinator_a, school_a, client):
+def test_a_school_without_a_coordinator_is_not_on_the_portal(coordinator_a, school_a, client, english):
     from ..factories import SchoolFactory
 
     elsewhere = SchoolFactory(name="Nog niet op het portaal")
@@ -175,7 +175,7 @@ def test_stocktake_pages_have_bounded_queries(size, coordinator_a, school_a, cli
 # --- the calendar ----------------------------------------------------------------------------------
 
 
-def test_flemish_holidays_follow_the_rules():
+def test_flemish_holidays_follow_the_rules(english):
     holidays = {name: (start, end) for name, start, end in flemish_holidays(2025)}
     assert holidays["Autumn holiday"] == (date(2025, 10, 27), date(2025, 11, 2))
     assert holidays["Christmas holiday"] == (date(2025, 12, 22), date(2026, 1, 4))
@@ -214,7 +214,7 @@ def test_the_director_edits_the_calendar_and_due_dates_follow_it(director_a, coo
     assert client.post("/school/calendar/fill/").status_code == 403
 
 
-def test_a_due_date_typed_at_the_desk_on_a_closed_day_is_refused(coordinator_a, school_a, client):
+def test_a_due_date_typed_at_the_desk_on_a_closed_day_is_refused(coordinator_a, school_a, client, english):
     from lending.due_dates import closed_day_message
 
     christmas = date(2026, 12, 28)
