@@ -153,3 +153,16 @@ def test_a_school_year_at_the_desk(live_server, page, coordinator_a, coordinator
     on_the_day = {(item.kind, item.subject_id, item.step) for item in reminders.plan_reminders(on=FIRST_SCHOOL_DAY)}
     assert {(Reminder.Kind.RETURN_DUE, pk, 2) for pk in open_loans} <= on_the_day
     assert Device.objects.get(pk=devices[5].pk).status == Device.Status.AVAILABLE
+
+
+def test_the_directors_menu_fits_two_rows_at_1280_pixels(live_server, page, director_a):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, director_a, "/school/")
+    expect(page).to_have_url(f"{live_server.url}/school/")
+    rows = page.evaluate("""() => new Set([...document.querySelectorAll('#nav-main > ul > li, #nav-main > div > *')]
+        .filter(e => e.offsetParent !== null).map(e => Math.round(e.getBoundingClientRect().top / 10))).size""")
+    page.screenshot(path=".test-artifacts/director-menu-1280.png")
+    assert rows <= 2
+    page.locator("#nav-school-settings").click()
+    expect(page.get_by_role("link", name="Kalender")).to_be_visible()
+    assert page.request.get(f"{live_server.url}/favicon.ico").ok  # no 404 on the first page
