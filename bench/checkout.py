@@ -17,6 +17,11 @@ from django.utils import timezone
 from .harness import Result
 
 
+def _pairs(school, count, *, newest):
+    """Devices still available, each with a pupil without a loan: one pair per checkout."""
+    return iter(zip(*_spare(school, count, newest=newest), strict=False))
+
+
 def _spare(school, count, *, newest):
     from households.models import Pupil
     from lending.models import Device, Loan
@@ -32,8 +37,7 @@ def _spare(school, count, *, newest):
 
 def bare_writes(school, user, count):
     """One checkout's writes as four plain statements and a commit."""
-    devices, pupils = _spare(school, count, newest=True)
-    pairs = iter(zip(devices, pupils, strict=False))
+    pairs = _pairs(school, count, newest=True)
 
     def run():
         device, pupil = next(pairs)
@@ -64,8 +68,7 @@ def service(school, user, count):
     """lending.desk.loan_checkout, as the confirm POST calls it (device and pupil as the form loads them)."""
     from lending import desk
 
-    devices, pupils = _spare(school, count, newest=False)
-    pairs = iter(zip(devices, pupils, strict=False))
+    pairs = _pairs(school, count, newest=False)
 
     def run():
         device, pupil = next(pairs)
@@ -76,8 +79,7 @@ def service(school, user, count):
 
 def page(school, client, count):
     """The confirm POST through Django's test client (session, login, form, service, redirect)."""
-    devices, pupils = _spare(school, count, newest=False)
-    pairs = iter(zip(devices, pupils, strict=False))
+    pairs = _pairs(school, count, newest=False)
 
     def run():
         device, pupil = next(pairs)
