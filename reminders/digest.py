@@ -39,7 +39,8 @@ def leavers_past_grace(on: date, school=None) -> list[Loan]:
     """Open loans of pupils who left more than LEAVER_GRACE_SCHOOL_DAYS school days before ``on``
     (two queries: the loans, then the calendars of their schools)."""
     loans = leaver_loans(school=school).filter(pupil__left_on__lt=on)
-    loans = list(loans.only("id", "device__asset_tag", "device__school_id", "pupil__left_on"))
+    loans = list(loans.select_related("device", "pupil").only("id", "device__asset_tag", "device__school_id",
+                                                              "pupil__left_on"))
     if not loans:
         return []
     calendars = calendars_for({loan.device.school_id for loan in loans}, min(loan.pupil.left_on for loan in loans), on)
