@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Lop, Role, School, StaffMember, User
+from .models import AuditEvent, Lop, Role, School, SchoolClosure, StaffMember, User
 
 
 class RoleInline(admin.TabularInline):
@@ -72,3 +72,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SchoolClosure)
+class SchoolClosureAdmin(admin.ModelAdmin):
+    list_display = ["school", "name", "starts_on", "ends_on", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["school__name", "school__instellingsnummer", "name"]
+    list_select_related = ["school"]

@@ -23,8 +23,8 @@ from portal.documents import html_to_pdf
 from portal.models import AuditEvent
 from reminders.models import Reminder
 
-MODELS = (Household, Guardian, Pupil, Loan, Device, Agreement, SigningLink, Incident, Repair, InternetCode,
-          SurveyInvite, SurveyAnswer, Referral, Reminder, AuditEvent)
+MODELS = (Household, Guardian, Pupil, Loan, Device, Agreement, SigningLink, Incident, Repair, ReturnReceipt, Transfer,
+          InternetCode, SurveyInvite, SurveyAnswer, Referral, Reminder, AuditEvent)
 
 
 def _value(value):
