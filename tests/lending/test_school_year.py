@@ -292,3 +292,20 @@ def test_nobody_can_reach_the_year_pages_of_another_school_by_id(coordinator_b, 
     assert client.get(f"/desk/stocktake/{count.pk}/").status_code == 404
     assert client.post(f"/desk/stocktake/{count.pk}/", {"asset_tag": "X"}).status_code == 404
     assert not StocktakeScan.objects.exists()
+
+
+@pytest.mark.parametrize("size", [2, 25])
+def test_the_calendar_and_checkin_pages_have_bounded_queries(size, director_a, coordinator_a, school_a, client,
+                                                            django_assert_max_num_queries):
+    start = date(2026, 9, 7)
+    SchoolClosure.objects.bulk_create([SchoolClosure(school=school_a, starts_on=start + timedelta(days=7 * n),
+                                                     ends_on=start + timedelta(days=7 * n), name=f"Studiedag {n}")
+                                       for n in range(size)])
+    for _ in range(size):
+        desk.loan_checkin(loan=_open_loan(school_a), by=coordinator_a, condition_in="good")
+    client.force_login(director_a)
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/school/calendar/?year=2026").context["periods"]) == size
+    client.force_login(coordinator_a)
+    with django_assert_max_num_queries(7):
+        assert client.get("/desk/checkin/").context["last"] is not None
