@@ -438,3 +438,36 @@ def test_every_kind_reaches_the_family_in_its_language(school_a, mailoutbox, lan
     assert {m.subject for m in mailoutbox} == subjects
     assert all(m.to == ["family@example.org"] for m in mailoutbox)
     assert len(mailoutbox) == 7
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ended", ["family left the school", "family data erased"])
+def test_no_reminder_kind_is_planned_or_sent_for_an_ended_subject(school_a, ended):
+    """Each kind against an ended subject: a returned loan, an agreement of an ended loan, a code and a
+    survey of a family that left (or was erased), a digest of a school with nothing left to tell."""
+    from households.models import Household, Pupil
+
+    household = family(school_a)
+    agreement = unsigned_agreement(school_a, household, created_on=ON - timedelta(days=3))
+    loan = loan_for(school_a, household, due_on=ON)
+    unused = internet_code(school_a, household, issued_on=ON - timedelta(days=14), valid_until=ON + timedelta(days=14),
+                           code="ENDED")
+    invite = survey_invite(school_a, household, sent_on=ON - timedelta(days=7))
+    live = planned(ON)
+    assert {(K.AGREEMENT_UNSIGNED, agreement.pk, 1), (K.RETURN_DUE, loan.pk, 2), (K.CODE_EXPIRING, unused.pk, 20260324),
+            (K.CODE_NOT_ACTIVATED, unused.pk, 1), (K.SURVEY_UNANSWERED, invite.pk, 1)} <= live
+    reminders.create_due_reminders(on=ON, now=MORNING)  # planned the night before it ended
+
+    Loan.objects.filter(pk__in=[loan.pk, agreement.loan_id]).update(status="returned", returned_at=at(ON))
+    Agreement.objects.filter(pk=agreement.pk).update(status="ended")
+    if ended == "family left the school":
+        Pupil.objects.filter(household=household).update(active=False, left_on=ON)
+    else:
+        Household.objects.filter(pk=household.pk).update(anonymised_at=at(ON))
+    assert planned(ON) == set()
+    from django.core import mail
+
+    mail.outbox.clear()
+    reminders.send_pending(now=MORNING)
+    statuses = set(Reminder.objects.exclude(kind=K.COORDINATOR_DIGEST).values_list("status", flat=True))
+    assert statuses == {Reminder.Status.SKIPPED} and mail.outbox == []
