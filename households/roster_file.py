@@ -1,6 +1,7 @@
 """Reading a roster file: CSV or XLSX, told apart by content, into the shared CsvFile shape."""
 import io
 import zipfile
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 
@@ -67,3 +68,20 @@ def _read_xlsx(data: bytes, *, required) -> CsvFile:
 def read_header(data: bytes) -> list[str]:
     """The (normalised) column names of a roster file, for the mapping form."""
     return read_table(data).columns
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date_cell(text: str):
+    """A date as school administrations export it (2008-03-14, 14/03/2008, 14-03-2008, 14.03.2008; an
+    XLSX date cell reads as "2008-03-14 00:00:00"), or None when it is not one."""
+    text = text.strip()
+    if len(text) > 10 and text[10:].strip() in ("00:00:00", "0:00"):
+        text = text[:10]
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from . import pdf
+from . import pdf, receipts
 from .models import Agreement
 
 logger = logging.getLogger(__name__)
@@ -52,3 +52,11 @@ def render_missing_pdfs(older_than_minutes: int = 10, limit: int = 500) -> int:
     for pk in signed:
         render_signed_agreement_pdf.delay(pk)
     return len(unsigned) + len(signed)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def send_return_receipt(receipt_id: int) -> str:
+    receipt = receipts.load(receipt_id)
+    if receipt is None:
+        return "gone"
+    return receipts.receipt_deliver(receipt)
