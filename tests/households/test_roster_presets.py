@@ -224,3 +224,40 @@ def test_rows_from_another_source_feed_the_same_plan_and_import(school_a):
 
 def test_detect_falls_back_to_the_generic_mapping():
     assert detect(["leerlingnummer", "voornaam", "naam", "klas"]) == "generic"
+
+
+# --- the command -------------------------------------------------------------------------------------
+
+
+def command(*args):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("import_pupils", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("name, kind", [(SMARTSCHOOL, "Smartschool user export"), (WISA, "WISA export"),
+                                        (INFORMAT, "Informat export")])
+def test_the_command_recognises_each_export_without_options(school_a, name, kind):
+    out = command(str(FILES / name), "--school", school_a.instellingsnummer)
+    assert out[0].startswith(f"Read as: {kind}")
+    assert out[1].startswith("pupils created: ")
+    assert Guardian.objects.count() == (8 if name == SMARTSCHOOL else 10)
+
+
+def test_the_command_marks_leavers_only_with_whole_school_and_the_count_above_a_quarter(school_of_33, tmp_path):
+    from django.core.management import CommandError
+
+    path = tmp_path / "one.csv"
+    path.write_bytes(one_row())
+    out = command(str(path), "--school", school_of_33.instellingsnummer, "--format", "generic")
+    assert out[1].endswith("marked as left: 0")
+    assert out[2].startswith("32 pupils of the school are not in the file; nobody was marked as left")
+    with pytest.raises(CommandError, match="Run again with --leavers 32 to confirm"):
+        command(str(path), "--school", school_of_33.instellingsnummer, "--whole-school")
+    assert Pupil.objects.filter(active=False).count() == 0
+    out = command(str(path), "--school", school_of_33.instellingsnummer, "--whole-school", "--leavers", "32")
+    assert out[1].endswith("marked as left: 32") and Pupil.objects.filter(active=False).count() == 32
