@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .inventory import EDITABLE_FIELDS, MANUAL_STATUSES, duplicate_tag_message, tag_in_use
 from .models import Device, normalize_asset_tag
 
+
 def _field(name, **kwargs):
     return Device._meta.get_field(name).formfield(**kwargs)
 
