@@ -1,8 +1,9 @@
+from allauth.socialaccount import views as social_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_log, views, views_twofactor
+from portal import audit_log, school_login, views, views_twofactor
 from portal.forms import EmailLoginForm, QueuedPasswordResetForm
 from privacy import views as privacy_views
 from reports import urls as report_urls
@@ -36,6 +37,15 @@ account_patterns = [
     path("two-step/code/", views_twofactor.two_step_verify, name="two_step_verify"),
 ]
 
+# "Log in with Microsoft / Google": allauth's OpenID Connect pages only (no allauth sign-up or account pages).
+school_login_patterns = [
+    # Before allauth's own callback at the same path: ours checks a multi-tenant issuer (portal/school_login.py).
+    path("oidc/<str:provider_id>/login/callback/", school_login.callback, name="school_login_callback"),
+    path("", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path("login/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
+    path("login/error/", social_views.login_error, name="socialaccount_login_error"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -43,6 +53,7 @@ urlpatterns = [
     path("school/switch/", views.school_switch, name="school_switch"),
     path("school/audit/", audit_log.audit_log, name="audit_log"),
     path("lop/", include(report_urls.lop_patterns)),
+    path("", include("portal.urls_people")),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("lending.urls")),
@@ -55,6 +66,7 @@ urlpatterns = [
     path("q/", include("households.urls_survey_public")),
     path("privacy/", privacy_views.public_privacy, name="public_privacy"),
     path("accounts/", include(account_patterns)),
+    path("accounts/school/", include(school_login_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -151,6 +152,8 @@ class Role(models.Model):
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
     lop = models.ForeignKey(Lop, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
 
+    SCHOOL_PATH = "school"
+
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
@@ -221,6 +224,17 @@ class Invitation(models.Model):
     @property
     def scope(self):
         return self.school or self.lop
+
+    @property
+    def scope_name(self) -> str:
+        return (self.school or self.lop).name
+
+    @property
+    def link_state(self) -> str:
+        """For the lists: "waiting" (not sent yet), "sent" (the link works), or "expired"."""
+        if self.sent_at is None:
+            return "waiting"
+        return "expired" if self.expires_at is None or self.expires_at <= timezone.now() else "sent"
 
 
 class StaffMember(models.Model):
