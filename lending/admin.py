@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Agreement, AgreementTerms, Device, Incident, Loan, Repair, SigningLink
+from .models import Agreement, AgreementTerms, Device, DeviceImportSettings, Incident, Loan, Repair, SigningLink
 
 
 @admin.register(Device)
@@ -68,3 +68,11 @@ class RepairAdmin(admin.ModelAdmin):
     search_fields = ["device__asset_tag", "supplier"]
     list_select_related = ["device"]
     raw_id_fields = ["device", "incident"]
+
+
+@admin.register(DeviceImportSettings)
+class DeviceImportSettingsAdmin(admin.ModelAdmin):
+    list_display = ["school", "preset", "funding_source", "kind"]
+    list_filter = ["preset", "funding_source"]
+    search_fields = ["school__name", "school__instellingsnummer"]
+    list_select_related = ["school"]

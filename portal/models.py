@@ -116,9 +116,11 @@ class School(models.Model):
     roster_columns = models.JSONField(
         _("column mapping of the last pupil import"), default=dict, blank=True
     )
-    roster_preset = models.CharField(_("kind of pupil list of the last import"), max_length=20, blank=True)
+    # Database defaults too: code that predates these columns (a release being rolled out) still inserts schools.
+    roster_preset = models.CharField(_("kind of pupil list of the last import"), max_length=20, blank=True,
+                                     default="", db_default="")
     # Class name (compared without case) -> grade, for classes whose name does not start with the grade.
-    roster_class_grades = models.JSONField(_("class map"), default=dict, blank=True)
+    roster_class_grades = models.JSONField(_("class map"), default=dict, db_default={}, blank=True)
     repair_too_long_days = models.PositiveSmallIntegerField(_("a repair takes too long after (days)"), default=21)
 
     class Meta:

@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='school',
             name='roster_class_grades',
-            field=models.JSONField(blank=True, default=dict, verbose_name='class map'),
+            field=models.JSONField(blank=True, db_default={}, default=dict, verbose_name='class map'),
         ),
         migrations.AddField(
             model_name='school',
             name='roster_preset',
-            field=models.CharField(blank=True, max_length=20, verbose_name='kind of pupil list of the last import'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=20, verbose_name='kind of pupil list of the last import'),
         ),
         migrations.AlterField(
             model_name='auditevent',
