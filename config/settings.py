@@ -6,6 +6,7 @@ REDIS_URL, EMAIL_URL, SECRET_KEY and DEBUG=false.
 """
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -132,6 +133,8 @@ if GOOGLE_LOGIN_CLIENT_ID:
         "secret": GOOGLE_LOGIN_SECRET, "settings": {"server_url": "https://accounts.google.com"},
     })
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": _school_login_apps}}
+SCHOOL_LOGIN_ORIGINS = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"]))
+                               for app in _school_login_apps})
 SOCIALACCOUNT_ADAPTER = "portal.school_login.SchoolLoginAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the buttons POST, so no other site can start a login in the user's name
@@ -276,7 +279,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The "Log in with ..." buttons post here and are sent on to the provider's sign-in page.
+        "form-action": ["'self'", *SCHOOL_LOGIN_ORIGINS],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -33,11 +33,14 @@ class RosterUploadForm(forms.Form):
     )
     preset = forms.ChoiceField(
         label=_("Kind of list"), choices=[(RECOGNISE, _("Recognise it from the file")), *CHOICES],
-        help_text=_("Smartschool, WISA and Informat exports are read as they are; the choice is remembered."),
+        help_text=_("Smartschool, WISA and Informat exports are read as they are."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, remembered: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if remembered:
+            self.fields["preset"].help_text = _("Last time: %(kind)s. A Smartschool, WISA or Informat export is "
+                                                "recognised by its columns.") % {"kind": dict(CHOICES)[remembered]}
         self.helper = _helper(_("Upload and check"), form_id="roster-upload")
 
     def clean_file(self):
@@ -107,14 +110,13 @@ class RosterScopeForm(forms.Form):
 
 
 class RosterConfirmForm(forms.Form):
-    """The import the preview showed: its fingerprint, its key, and (for a whole school) the leavers."""
+    """The import the preview showed: its fingerprint, its key, and (for a whole school) the leavers.
+    The second confirmation, above a quarter of the school, asks to type their number."""
 
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     leavers = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     mark_leavers = forms.BooleanField(required=False)
-    # Asked only on the second confirmation, when more than a quarter of the school would leave.
-    typed_leavers = forms.IntegerField(required=False, min_value=0, label=_("Type the number of pupils to mark as left"))
 
     def __init__(self, *args, leavers: int = 0, second: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,13 +124,12 @@ class RosterConfirmForm(forms.Form):
         self.fields["mark_leavers"].label = ngettext(
             "Mark this %(count)d pupil as left the school", "Mark these %(count)d pupils as left the school",
             count) % {"count": count}
-        if not count:
+        if not count or second:
             self.fields["mark_leavers"].widget = forms.HiddenInput()
         if second:
-            self.fields["mark_leavers"].widget = forms.HiddenInput()
-            self.fields["typed_leavers"].required = True
-        else:
-            self.fields["typed_leavers"].widget = forms.HiddenInput()
+            self.fields["second_step"] = forms.CharField(widget=forms.HiddenInput, initial="1")
+            self.fields["typed_leavers"] = forms.IntegerField(min_value=0, label=_(
+                "Type the number of pupils to mark as left"))
         self.helper = _helper(_("Import the pupils"), form_id="roster-confirm", action="pupil_import_confirm")
 
     def clean(self):

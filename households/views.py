@@ -25,13 +25,16 @@ PREVIEW_ROWS = 200  # longer lists show their first rows and the count; leavers 
 @school_required
 def pupil_import(request):
     posted = request.method == "POST"
-    remembered = request.school.roster_preset or RECOGNISE
+    remembered = request.school.roster_preset
     form = RosterUploadForm(request.POST if posted else None, request.FILES if posted else None,
-                            initial={"preset": remembered})
+                            initial={"preset": RECOGNISE}, remembered=remembered)
     if posted and form.is_valid():
         preset = form.cleaned_data["preset"]
         if preset == RECOGNISE:
+            # The header says which export it is; when it says nothing, the kind the school used last time.
             preset = roster_presets.detect(form.header)
+            if preset == roster_presets.GENERIC and remembered in roster_presets.PRESETS:
+                preset = remembered
         roster_pending.stash_file(request, form.data_bytes, form.cleaned_data["file"].name, preset)
         return redirect("pupil_import_columns" if preset == roster_presets.GENERIC else "pupil_import_check")
     return render(request, "households/pupil_import.html", {"form": form, "step": 1})
@@ -151,10 +154,10 @@ def pupil_import_confirm(request):
     if pending is None or pending.key != key:
         messages.error(request, _("The checked list is no longer available; upload it again."))
         return redirect("pupil_import")
-    form = RosterConfirmForm(request.POST, leavers=int(request.POST.get("leavers") or 0),
-                             second="typed_leavers" in request.POST)
+    second = request.POST.get("second_step") == "1"
+    form = RosterConfirmForm(request.POST, leavers=int(request.POST.get("leavers") or 0), second=second)
     if not form.is_valid():
-        return _second_confirmation(request, form) if "typed_leavers" in request.POST else redirect("pupil_import_check")
+        return _second_confirmation(request, form) if second else redirect("pupil_import_check")
     marked = form.cleaned_data["mark_leavers"] or form.second_confirmed
     try:
         listed = pending.read(request.school)

@@ -58,6 +58,11 @@ class SchoolLoginAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
         return False
 
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        # What went wrong, for whoever reads the log; never a code or a token.
+        logger.warning("school login failed: provider=%s error=%s exception=%r", getattr(provider, "id", provider),
+                       error, exception)
+
     def pre_social_login(self, request, sociallogin):
         email = verified_email(sociallogin)
         user = sociallogin.user if sociallogin.is_existing else (

@@ -85,6 +85,10 @@ def oidc_provider(tmp_path_factory):
 @pytest.fixture
 def school_login(settings, oidc_provider):
     """The portal configured with a "Microsoft" and a "Google" app, both at the local provider."""
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    origin = oidc_provider.issuer.rsplit("/", 1)[0]
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "DIRECTIVES": {
+        **directives, "form-action": [*directives["form-action"], origin]}}
     settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [
         {"provider_id": name, "name": name.capitalize(), "client_id": client_id, "secret": secret,
          "settings": {"server_url": oidc_provider.issuer}}

@@ -36,3 +36,6 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validator.ClaimsValidator",
     "PKCE_REQUIRED": True,
 }
+# Cookies do not tell ports apart: on 127.0.0.1 the provider's would overwrite the portal's.
+SESSION_COOKIE_NAME = "provider_sessionid"
+CSRF_COOKIE_NAME = "provider_csrftoken"
