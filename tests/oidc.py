@@ -64,12 +64,12 @@ def oidc_provider(tmp_path_factory):
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "tests.oidc_provider.wsgi:application",
                                 "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
-            if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1).ok:
+            if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).ok:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still importing Django
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.terminate()

@@ -179,3 +179,38 @@ def test_a_school_on_board_in_one_morning(live_server, page, school_login, admin
     assert (loan.pupil, loan.device.asset_tag) == (lotte, "CB-0001")
     assert journey.violations == []
     journey.save()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_same_morning_through_the_services_alone(admin_user, school_a, django_capture_on_commit_callbacks):
+    """The floor for bench/onboarding.py: the journey's writes without a browser or HTTP. Its end state is
+    the journey's; with ONBOARDING_BENCH_OUT set its time goes to floor.json beside the journey's counts."""
+    from households.pupils import pupil_needs_mark
+    from households.roster_source import import_roster as import_roster_file
+    from lending.desk import loan_checkout
+    from lending.device_import import import_devices
+    from portal.invitations import invitation_accept
+
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(email="directeur@nieuweschool.test", kind=Role.Kind.DIRECTOR, school=school_a,
+                          by=admin_user, base_url="http://testserver/")
+    director = invitation_accept(invitation=Invitation.objects.get(), user=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(email="ict.nieuw@nieuweschool.test", kind=Role.Kind.COORDINATOR, school=school_a,
+                          by=director, base_url="http://testserver/")
+    coordinator = invitation_accept(invitation=Invitation.objects.get(kind=Role.Kind.COORDINATOR), user=None,
+                                    password=COORDINATOR_PASSWORD)
+    for name in ("smartschool_gebruikers.csv", "wisa_leerlingen.csv", "informat_leerlingen.txt"):
+        import_roster_file(school=school_a, data=(FILES / name).read_bytes(), filename=name, by=coordinator)
+    import_devices(school=school_a, data=(FILES / "google_admin_chromebooks.csv").read_bytes(),
+                   funding_source="digisprong", by=coordinator, remember=True)
+    lotte = pupil_needs_mark(pupil=Pupil.objects.get(school=school_a, internal_number="3106"), needs_device=True,
+                             needs_internet=False, by=coordinator)
+    loan = loan_checkout(device=Device.objects.get(asset_tag="CB-0001"), pupil=lotte, by=coordinator)
+    seconds = time.perf_counter() - started
+
+    assert Guardian.objects.count() == 10 and Device.objects.count() == 3 and loan.pupil == lotte
+    target = os.environ.get("ONBOARDING_BENCH_OUT")
+    if target:
+        Path(target).with_name("floor.json").write_text(json.dumps({"seconds": round(seconds, 3)}))
