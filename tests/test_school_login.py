@@ -118,3 +118,25 @@ def test_a_multi_tenant_issuer_is_checked_with_the_tokens_own_tenant(rf, setting
     forged = jwt.encode({**claims, "iss": "https://login.microsoftonline.com/other-tenant/v2.0"}, key, algorithm="RS256")
     with pytest.raises(Exception, match="Invalid id_token"):
         adapter._decode_id_token(app, forged)
+
+
+def test_the_environment_makes_the_buttons_and_opens_the_form_action_to_the_providers():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "MICROSOFT_LOGIN_CLIENT_ID": "m-id", "MICROSOFT_LOGIN_SECRET": "m-secret",
+           "MICROSOFT_LOGIN_TENANT": "devlieger.onmicrosoft.com", "GOOGLE_LOGIN_CLIENT_ID": "g-id",
+           "GOOGLE_LOGIN_SECRET": "g-secret"}
+    code = ("import json; from config import settings as s; print(json.dumps({'apps': [[a['provider_id'], "
+            "a['client_id'], a['settings']['server_url']] for a in s.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS']], "
+            "'form_action': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']}))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout
+    found = json.loads(out)
+    assert found["apps"] == [
+        ["microsoft", "m-id", "https://login.microsoftonline.com/devlieger.onmicrosoft.com/v2.0"],
+        ["google", "g-id", "https://accounts.google.com"]]
+    assert found["form_action"] == ["'self'", "https://accounts.google.com", "https://login.microsoftonline.com"]

@@ -90,7 +90,7 @@ class Journey:
 
 def import_roster(journey, base, name):
     page = journey.page
-    journey.click(page.locator(f"a[href='/pupils/']").first)
+    journey.click(page.locator("a[href='/pupils/']").first)
     journey.click(page.locator("a[href='/pupils/import/']"))
     journey.upload(page.locator("#roster-upload input[type=file]"), FILES / name)
     journey.click(page.locator("#roster-upload [type=submit]"))
