@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal import uploads
+from portal.column_forms import check_each_column_once
 from portal.csvfiles import ImportRejected
 
 from . import roster_file
@@ -74,11 +75,7 @@ class RosterColumnsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        chosen = [value for value in cleaned.values() if value]
-        twice = sorted({value for value in chosen if chosen.count(value) > 1})
-        if twice:
-            raise forms.ValidationError(_("Each column can hold one thing only; chosen more than once: %(columns)s")
-                                        % {"columns": ", ".join(twice)})
+        check_each_column_once(cleaned)
         return cleaned
 
     @property

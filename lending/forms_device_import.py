@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
+from portal.column_forms import check_each_column_once
 
 from . import device_presets
 from .models import Device
@@ -59,11 +60,7 @@ class DeviceColumnsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        chosen = [value for value in cleaned.values() if value]
-        twice = sorted({value for value in chosen if chosen.count(value) > 1})
-        if twice:
-            raise forms.ValidationError(_("Each column can hold one thing only; chosen more than once: %(columns)s")
-                                        % {"columns": ", ".join(twice)})
+        check_each_column_once(cleaned)
         if not cleaned.get("asset_tag") and not cleaned.get("serial_number"):
             raise forms.ValidationError(_("Choose the column of the asset tag or of the serial number."))
         return cleaned
