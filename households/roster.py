@@ -165,7 +165,7 @@ def plan_rows(*, school: School, rows: list[RosterRow], whole_school: bool | Non
     # Compared as the import's numbers are, so a number typed as "0500" elsewhere still matches 500.
     existing = {normalise_number(p.internal_number): p for p in Pupil.objects.filter(school=school).only(
         "id", "school", "internal_number", "first_name", "last_name", "class_name", "grade", "household", "active",
-        "left_on").order_by("pk")}
+        "left_on", "anonymised_at").order_by("pk")}
     active = [p for p in existing.values() if p.active]
     scope = roster_scope(pupils=pupils, active=active, whole_school=whole_school)
     plan = RosterPlan(summary=None, scope=scope, skipped=skipped)

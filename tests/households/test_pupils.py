@@ -388,3 +388,17 @@ def test_lop_staff_and_anonymous_visitors_get_no_pupil_pages(client, lop_staff_a
 def test_upload_without_a_file_says_so(coordinator):
     response = coordinator.post(reverse("pupil_import"), {})
     assert response.status_code == 200 and "file" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("size", [10, 400])
+def test_the_check_page_runs_the_same_queries_at_any_size(coordinator, school_a, size, django_assert_max_num_queries):
+    for n in range(size):
+        PupilFactory(school=school_a, internal_number=str(5000 + n), grade=1 + n % 6, class_name=f"{1 + n % 6}A")
+    rows = [f"{5000 + n};Kind{n};Gezin{n // 2};{1 + n % 6}B;ouder{n // 2}@example.be" for n in range(size)]
+    coordinator.post(reverse("pupil_import"), {"file": csv_upload(*rows), "preset": "generic"})
+    coordinator.post(reverse("pupil_import_columns"), {
+        "first_name": "voornaam", "last_name": "naam", "class_name": "klas", "internal_number": "leerlingnummer",
+        "guardian1_email": "e-mail ouder"})
+    with django_assert_max_num_queries(14):
+        response = coordinator.get(reverse("pupil_import_check"))
+    assert response.context["summary"].updated == size

@@ -148,3 +148,17 @@ def test_the_command_maps_other_columns_on_request(school_a, tmp_path):
                   "asset_tag=nummer", "--map", "make_model=merk", "--funding", "donation", "--kind", "tablet")
     assert out == "1 created, 0 updated, 0 unchanged"
     assert devices(school_a) == {"X-1": ("", "tablet", "HP", "donation")}
+
+
+@pytest.mark.parametrize("size", [10, 600])
+def test_the_device_check_page_runs_the_same_queries_at_any_size(client_as, coordinator_a, school_a, size,
+                                                                  django_assert_max_num_queries):
+    for n in range(size):
+        DeviceFactory(school=school_a, asset_tag=f"OLD-{n}", serial_number=f"SN{n:05d}")
+    rows = [f"SN{n:05d},ACTIVE,,,CB-{n:04d},,,/Leerlingen,Lenovo 300e" for n in range(size)]
+    text = "\r\n".join(["Serial Number,Status,Last Sync,User,Asset ID,Location,Notes,Org Unit Path,Model", *rows])
+    client = client_as(coordinator_a)
+    client.post(reverse("device_import"), {"file": SimpleUploadedFile("c.csv", text.encode()), "preset": "auto"})
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("device_import_check"))
+    assert len(response.context["plan"].update) == size  # found by serial number: new tags, no twins

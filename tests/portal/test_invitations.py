@@ -306,3 +306,18 @@ def test_the_people_page_runs_the_same_queries_at_any_size(client, director_a, s
     with django_assert_max_num_queries(16):
         response = client.get(reverse("school_people"))
     assert response.status_code == 200 and len(response.context["roles"]) == size + 1
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_lop_people_page_runs_the_same_queries_at_any_size(client, lop_staff_a, lop_a, size,
+                                                               django_assert_max_num_queries):
+    from ..factories import SchoolFactory
+
+    for n in range(size):
+        school = SchoolFactory(lop=lop_a)
+        Role.objects.create(user=User.objects.create(email=f"d{n}@school.test"), kind="director", school=school)
+        Invitation.objects.create(email=f"i{n}@school.test", kind="director", school=school)
+    client.force_login(lop_staff_a)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("lop_people", kwargs={"lop_id": lop_a.pk}))
+    assert len(response.context["schools"]) == size
