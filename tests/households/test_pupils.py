@@ -402,3 +402,26 @@ def test_the_check_page_runs_the_same_queries_at_any_size(coordinator, school_a,
     with django_assert_max_num_queries(14):
         response = coordinator.get(reverse("pupil_import_check"))
     assert response.context["summary"].updated == size
+
+
+def test_rows_from_another_source_go_through_the_same_check_and_confirmation(client, coordinator_a, school_a, rf):
+    """The entry point for the Smartschool sync: stash the rows, then the same pages as for a file."""
+    from households.roster_pending import stash_rows
+    from households.roster_rows import GuardianIn, RosterRow
+
+    client.force_login(coordinator_a)
+    client.cookies["django_language"] = "en"
+    session = client.session
+    request = rf.get("/")
+    request.session, request.school = session, school_a
+    stash_rows(request, [RosterRow(1, "3101", "Zoë", "Peeters", "L5A", guardians=(
+        GuardianIn(first_name="An", last_name="Peeters", email="an@example.be", relation="Moeder"),))],
+        label="Smartschool")
+    session.save()
+
+    response = check_page(client)
+    assert response.context["summary"].created == 1 and "Smartschool" in response.content.decode()
+    assert confirm(client, response)["Location"] == reverse("pupil_list")
+    pupil = Pupil.objects.get(school=school_a)
+    assert pupil.household.guardians.get().relation == "mother"
+    assert AuditEvent.objects.get(action="pupils.roster_imported").after["source"] == "Smartschool"

@@ -18,6 +18,12 @@ from ..factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 User = get_user_model()
+
+
+def log_out(client):
+    """Log out and keep reading English: logging out drops the test client's cookies, the language's too."""
+    client.logout()
+    client.cookies["django_language"] = "en"
 PASSWORD_NEW = "Lange-zin-voor-Vlieger-2026"
 
 
@@ -26,7 +32,7 @@ def link_in(message) -> str:
 
 
 @pytest.fixture
-def invite(client, director_a, django_capture_on_commit_callbacks, settings):
+def invite(client, director_a, django_capture_on_commit_callbacks):
     """The director of school A invites someone through the people page; returns the mailed link."""
 
     def make(email, kind="coordinator"):
@@ -34,8 +40,7 @@ def invite(client, director_a, django_capture_on_commit_callbacks, settings):
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("school_people_invite"), {"email": email, "kind": kind})
         assert response.status_code == 302, response.content.decode()[:2000]
-        client.logout()
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # logging out drops the cookies
+        log_out(client)
         return link_in(mail.outbox[-1])
 
     return make
@@ -67,7 +72,7 @@ def test_a_director_invites_a_coordinator_who_sets_a_password(client, invite, di
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
     assert actions[-3:] == ["invitation.created", "invitation.accepted", "role.granted"]
 
-    client.logout()
+    log_out(client)
     used = client.get(link)
     assert used.status_code == 410 and "accepted already" in used.content.decode()  # the link works once
 
@@ -89,7 +94,7 @@ def test_sending_again_makes_a_new_link_once_and_the_old_one_stops(client, invit
         client.post(reverse("invitation_resend", kwargs={"invitation_id": invitation.pk}), {"send_count": 1})
     assert len(mail.outbox) == 2  # the double click sent once
     new = link_in(mail.outbox[-1])
-    client.logout()
+    log_out(client)
     assert client.get(old).status_code == 404
     assert client.get(new)["Location"] == reverse("invitation_accept")
     assert AuditEvent.objects.filter(action="invitation.resent").count() == 1
@@ -99,7 +104,7 @@ def test_a_withdrawn_invitation_no_longer_works(client, invite, director_a):
     link = invite("weg@school.test")
     client.force_login(director_a)
     client.post(reverse("invitation_revoke", kwargs={"invitation_id": Invitation.objects.get().pk}))
-    client.logout()
+    log_out(client)
     response = client.get(link)
     assert response.status_code == 410 and "withdrawn" in response.content.decode()
     assert AuditEvent.objects.filter(action="invitation.revoked").count() == 1
@@ -251,7 +256,7 @@ def test_a_director_takes_a_role_away_and_the_account_is_switched_off(client, di
     coordinator_a.refresh_from_db()
     assert not coordinator_a.roles.exists() and not coordinator_a.is_active
     assert {e.action for e in AuditEvent.objects.all()} >= {"role.removed", "user.disabled"}
-    client.logout()
+    log_out(client)
     refused = client.post(reverse("login"), {"username": coordinator_a.email, "password": PASSWORD})
     assert refused.status_code == 200 and not refused.wsgi_request.user.is_authenticated
 
