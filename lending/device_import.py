@@ -8,6 +8,8 @@ cell keeps what the device already has (Excel drops trailing empty cells, and a 
 serial numbers must not wipe the other fields); a new device without a funding source or kind gets the
 defaults chosen once for the whole import.
 """
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -93,6 +95,16 @@ class ImportPlan:
     @property
     def summary(self) -> ImportSummary:
         return ImportSummary(created=len(self.create), updated=len(self.update), unchanged=self.unchanged)
+
+    def fingerprint(self) -> str:
+        """Names exactly what would be written, so a confirmation writes what its preview showed."""
+        content = [[[item.asset_tag, item.values] for item in self.create],
+                   [[item.asset_tag, item.changes] for item in self.update]]
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class DevicesChanged(Exception):
+    """The school's devices changed between the check and the confirmation; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -198,16 +210,21 @@ def plan_device_import(*, school: School, data: bytes, preset: str | None = None
 
 
 def import_devices(*, school: School, data: bytes, by=None, preset: str | None = None, columns: dict | None = None,
-                   funding_source: str = "", kind: str = "", remember: bool = False) -> ImportSummary:
+                   funding_source: str = "", kind: str = "", remember: bool = False,
+                   expected: str | None = None) -> ImportSummary:
     """Create or update the devices in the CSV `data` for `school`; nothing is written if any line is bad.
 
-    With ``remember`` the school keeps the export, the columns and the defaults for its next import."""
+    With ``remember`` the school keeps the export, the columns and the defaults for its next import;
+    ``expected`` is the fingerprint of the plan the user saw (DevicesChanged when the plan differs now)."""
     try:
         with transaction.atomic():
             # One import per school at a time: a second click waits, then finds every device there already.
             School.objects.select_for_update().filter(pk=school.pk).values_list("pk", flat=True).get()
             plan = plan_device_import(school=school, data=data, preset=preset, columns=columns,
                                       funding_source=funding_source, kind=kind, lock=True)
+            if expected is not None and plan.fingerprint() != expected:
+                raise DevicesChanged(_("The devices changed since the check; nothing was imported. Check the "
+                                       "new preview."))
             _apply(school, plan, by)
             if remember:
                 DeviceImportSettings.objects.update_or_create(school=school, defaults={

@@ -72,9 +72,11 @@ class DeviceColumnsForm(forms.Form):
 
 
 class DeviceImportConfirmForm(forms.Form):
-    """Names the previewed file by its SHA-256, so the confirm imports exactly what was shown."""
+    """Names the previewed file by its SHA-256 and the preview by its plan's fingerprint, so the confirm
+    imports exactly what was shown."""
 
     sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

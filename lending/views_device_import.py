@@ -17,7 +17,7 @@ from portal.access import school_required
 from portal.csvfiles import ImportRejected, read_csv
 
 from . import device_presets
-from .device_import import import_devices, plan_device_import, read_devices
+from .device_import import DevicesChanged, import_devices, plan_device_import, read_devices
 from .forms_device_import import (
     MAX_IMPORT_BYTES,
     RECOGNISE,
@@ -103,7 +103,8 @@ def device_import_check(request):
     except ImportRejected as rejected:
         context["errors"] = rejected.errors
     else:
-        context["confirm_form"] = DeviceImportConfirmForm(initial={"sha256": stored["sha256"]})
+        context["confirm_form"] = DeviceImportConfirmForm(initial={"sha256": stored["sha256"],
+                                                                   "fingerprint": context["plan"].fingerprint()})
         context["mapping_shown"] = [(device_presets.LABELS[name], column)
                                     for name, column in context["plan"].mapping.items()]
     return render(request, "lending/device_import_check.html", context)
@@ -120,7 +121,10 @@ def _import_confirm(request):
         return redirect("device_import")
     try:
         summary = import_devices(school=request.school, data=base64.b64decode(stored["data"]), by=request.user,
-                                 remember=True, **_options(stored))
+                                 remember=True, expected=request.POST.get("fingerprint") or None, **_options(stored))
+    except DevicesChanged as changed:
+        messages.error(request, str(changed))
+        return redirect("device_import_check")
     except ImportRejected:
         # The inventory changed since the preview in a way that makes the file invalid now.
         messages.error(request, _("The file no longer passes the check; nothing was imported."))

@@ -162,3 +162,20 @@ def test_the_device_check_page_runs_the_same_queries_at_any_size(client_as, coor
     with django_assert_max_num_queries(12):
         response = client.get(reverse("device_import_check"))
     assert len(response.context["plan"].update) == size  # found by serial number: new tags, no twins
+
+
+def test_the_confirm_writes_what_the_preview_showed_or_nothing(client_as, coordinator_a, school_a):
+    client = client_as(coordinator_a)
+    client.post(reverse("device_import"), {"file": SimpleUploadedFile("c.csv", data(GOOGLE)), "preset": "auto",
+                                           "funding_source": "digisprong"})
+    form = client.get(reverse("device_import_check")).context["confirm_form"]
+    DeviceFactory(school=school_a, asset_tag="CB-0001", serial_number="5CD1234ABC", make_model="Other")
+    response = client.post(reverse("device_import"), {**form.initial, "confirm": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("device_import_check")
+    assert "The devices changed since the check" in response.content.decode()
+    assert Device.objects.count() == 1
+    # The check page now shows the new plan; confirming that one imports.
+    form = response.context["confirm_form"]
+    assert client.post(reverse("device_import"), {**form.initial, "confirm": "1"})["Location"] == reverse(
+        "device_list")
+    assert Device.objects.count() == 3
