@@ -183,7 +183,7 @@ def roster(runs, pupils=2000):
     result = Result(f"roster import, {pupils:,} pupils (CSV)", statistics.median(timings),
                     timings[math.ceil(len(timings) * 0.9) - 1], runs, outputs[-1]["queries"],
                     max(o["rss_peak_kib"] - o["rss_base_kib"] for o in outputs),
-                    f"households/roster.py import_roster into an empty school (created {outputs[-1]['result']})",
+                    f"households/roster_source.py import_roster into an empty school (created {outputs[-1]['result']})",
                     median_of(floors.roster_insert(target.pk, household.pk, pupils), runs=runs))
     for school in made:
         school.delete()

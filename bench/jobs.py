@@ -62,13 +62,14 @@ def reminder_send_all(now, limit):
 
 
 def roster_import(school_id, path):
-    from households.roster import DEFAULT_COLUMNS, import_roster
+    from households.roster_source import import_roster
     from portal.models import School
 
     with open(path, "rb") as handle:
         data = handle.read()
+    # No columns given: the usual Flemish column names are found in the header, as for a first import.
     summary = import_roster(school=School.objects.get(pk=school_id), data=data, filename="bench.csv",
-                            columns=DEFAULT_COLUMNS)
+                            preset="generic")
     return summary.created
 
 

@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "anymail",
+    # "Log in with Microsoft / Google" (OpenID Connect); accounts come only from invitations (portal/invitations.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "portal",
     "households",
     "lending",
@@ -57,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.twofactor.TwoStepGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -102,6 +108,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Invitations to staff (portal/invitations.py): the link in the mail works once, for this many days.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+
+# "Log in with Microsoft" and "Log in with Google" (django-allauth, OpenID Connect; portal/school_login.py).
+# A button shows only when its client id is set. Nobody signs up this way: the address must belong to
+# an account or to an open invitation. README.md says how to register the app in Entra ID and Google.
+MICROSOFT_LOGIN_CLIENT_ID = env.str("MICROSOFT_LOGIN_CLIENT_ID", default="")
+MICROSOFT_LOGIN_SECRET = env.str("MICROSOFT_LOGIN_SECRET", default="")
+# A tenant id or domain for one school board's Entra ID; "organizations" for any school's work account.
+MICROSOFT_LOGIN_TENANT = env.str("MICROSOFT_LOGIN_TENANT", default="organizations")
+GOOGLE_LOGIN_CLIENT_ID = env.str("GOOGLE_LOGIN_CLIENT_ID", default="")
+GOOGLE_LOGIN_SECRET = env.str("GOOGLE_LOGIN_SECRET", default="")
+_school_login_apps = []
+if MICROSOFT_LOGIN_CLIENT_ID:
+    _school_login_apps.append({
+        "provider_id": "microsoft", "name": "Microsoft", "client_id": MICROSOFT_LOGIN_CLIENT_ID,
+        "secret": MICROSOFT_LOGIN_SECRET,
+        "settings": {"server_url": f"https://login.microsoftonline.com/{MICROSOFT_LOGIN_TENANT}/v2.0"},
+    })
+if GOOGLE_LOGIN_CLIENT_ID:
+    _school_login_apps.append({
+        "provider_id": "google", "name": "Google", "client_id": GOOGLE_LOGIN_CLIENT_ID,
+        "secret": GOOGLE_LOGIN_SECRET, "settings": {"server_url": "https://accounts.google.com"},
+    })
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": _school_login_apps}}
+SCHOOL_LOGIN_ORIGINS = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"]))
+                               for app in _school_login_apps})
+SOCIALACCOUNT_ADAPTER = "portal.school_login.SchoolLoginAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the buttons POST, so no other site can start a login in the user's name
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # portal/school_login.py links accounts itself, keeping passwords
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "portal.school_login.NoSignupAccountAdapter"
 
 # Staff work in Dutch by default; parents get their household's language.
 LANGUAGE_CODE = "nl"
@@ -261,7 +305,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The "Log in with ..." buttons post here and are sent on to the provider's sign-in page.
+        "form-action": ["'self'", *SCHOOL_LOGIN_ORIGINS],
         "frame-ancestors": ["'none'"],
     },
 }

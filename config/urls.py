@@ -1,10 +1,11 @@
+from allauth.socialaccount import views as social_views
 from anymail.webhooks.brevo import BrevoTrackingWebhookView
 from anymail.webhooks.mailjet import MailjetTrackingWebhookView
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_log, views, views_calendar, views_hooks, views_smartschool, views_twofactor
+from portal import audit_log, school_login, views, views_calendar, views_hooks, views_smartschool, views_twofactor
 from portal.forms import EmailLoginForm, QueuedPasswordResetForm
 from privacy import views as privacy_views
 from reports import urls as report_urls
@@ -38,6 +39,15 @@ account_patterns = [
     path("two-step/code/", views_twofactor.two_step_verify, name="two_step_verify"),
 ]
 
+# "Log in with Microsoft / Google": allauth's OpenID Connect pages only (no allauth sign-up or account pages).
+school_login_patterns = [
+    # Before allauth's own callback at the same path: ours checks a multi-tenant issuer (portal/school_login.py).
+    path("oidc/<str:provider_id>/login/callback/", school_login.callback, name="school_login_callback"),
+    path("", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path("login/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
+    path("login/error/", social_views.login_error, name="socialaccount_login_error"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
@@ -52,6 +62,7 @@ urlpatterns = [
     path("school/calendar/<int:closure_id>/delete/", views_calendar.school_calendar_delete,
          name="school_calendar_delete"),
     path("lop/", include(report_urls.lop_patterns)),
+    path("", include("portal.urls_people")),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
     path("", include("lending.urls")),
@@ -64,6 +75,7 @@ urlpatterns = [
     path("q/", include("households.urls_survey_public")),
     path("privacy/", privacy_views.public_privacy, name="public_privacy"),
     path("accounts/", include(account_patterns)),
+    path("accounts/school/", include(school_login_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     # Providers' news about messages: e-mail (django-anymail) and SMS delivery receipts.
     path("anymail/brevo/tracking/", BrevoTrackingWebhookView.as_view(), name="email_tracking_brevo"),

@@ -6,6 +6,7 @@ from .models import (
     InternetCode,
     Pupil,
     Referral,
+    RosterImport,
     SupportOrganisation,
     Survey,
     SurveyAnswer,
@@ -98,3 +99,18 @@ class ReferralAdmin(admin.ModelAdmin):
     search_fields = ["household__name", "organisation__name"]
     list_select_related = ["household", "organisation"]
     raw_id_fields = ["household"]
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(admin.ModelAdmin):
+    list_display = ["at", "school", "source", "by"]
+    list_filter = [("by", admin.EmptyFieldListFilter)]
+    search_fields = ["school__name", "source"]
+    list_select_related = ["school", "by"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -102,6 +102,12 @@ class Pupil(models.Model):
     active = models.BooleanField(_("still at school"), default=True)
     needs_device = models.BooleanField(_("needs a device"), default=False)
     needs_internet = models.BooleanField(_("needs internet"), default=False)
+    # Who last set the two needs by hand, and when (a survey answer sets them without a person).
+    needs_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("needs marked by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    needs_marked_at = models.DateTimeField(_("needs marked on"), null=True, blank=True)
     # Starts the retention clock: set when the roster import (or the nightly job) sees the pupil gone.
     left_on = models.DateField(_("left the school on"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("personal data removed on"), null=True, blank=True)
@@ -135,6 +141,32 @@ class Pupil(models.Model):
         if self.anonymised_at:
             return str(_("Erased pupil"))
         return f"{self.first_name} {self.last_name}"
+
+
+class RosterImport(models.Model):
+    """A pupil list that was written: where it came from, what it did, and the key of the confirmation
+    that wrote it, so a second click on the same confirmation writes nothing."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_imports")
+    key = models.CharField(max_length=64, blank=True)
+    source = models.CharField(_("source"), max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("pupil list import")
+        verbose_name_plural = _("pupil list imports")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "key"], condition=~Q(key=""), name="roster_import_key_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} ({self.at:%Y-%m-%d %H:%M})"
 
 
 class InternetCode(models.Model):

@@ -1,76 +1,50 @@
-"""Import the pupil roster from the school administration's export (CSV or XLSX).
+"""Import the pupil roster: plan every change, show it, then write exactly what was shown.
 
-All or nothing, like every import in the portal: the whole file is checked first and any bad line
-rejects it, listing every bad line with its number and reason. Pupils are keyed on
-(school, internal_number), so a re-import updates them; pupils missing from the file are marked as
-having left (``active=False``), never deleted, and become active again when they reappear.
+Rows come from a file (``roster_file`` reads it, ``roster_presets`` finds the columns) or from any other
+source that produces ``RosterRow`` values, such as the school platform: ``plan_rows`` and ``import_rows``
+are the entry points for both, so every source gets the same checks, preview and leaver confirmation.
 
-Siblings share a household: rows with the same household key, or (where that cell is empty or the
-column is not mapped) the same guardian e-mail, or else the same guardian phone, go into one Household
-of the school. Only a guardian's name, e-mail and phone are taken: no national register number, no
-address, no income.
+All or nothing: any bad row rejects the whole import, listing every bad row with its number and reason.
+Pupils are keyed on (school, internal_number), so a re-import updates them. Pupils missing from the
+import are never deleted and never marked as left by surprise: only when the import holds the whole
+school, and only after a confirmation that states their number (asked twice above a quarter of the
+school). Siblings share a household: rows with the same household key, or (without one) rows that
+share a guardian's e-mail address or phone number. Only a guardian's name, e-mail, phone and relation
+are taken: no national register number, no address, no income.
 """
-import re
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from portal import uploads
 from portal.audit import record
-from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, normalise_header
-from portal.languages import FAMILY_LANGUAGES
-from portal.models import AuditEvent, EducationLevel, School
-from portal.phones import to_e164
+from portal.csvfiles import ImportRejected, RowError
+from portal.models import AuditEvent, School
 
-from .models import Guardian, Household, Pupil
-from .roster_file import parse_date_cell, read_table
+from .models import Guardian, Household, Pupil, RosterImport
+from .roster_grades import highest_grade
+from .roster_rows import CheckedPupil, RosterRow, check_rows, normalise_number, normalise_phone
 
-
-@dataclass(frozen=True)
-class RosterField:
-    name: str
-    label: str
-    default_column: str  # what the usual Flemish school administration exports call it
-    required: bool
-
-
-# In the order the upload form shows them.
-FIELDS = [
-    RosterField("first_name", gettext_lazy("First name"), "voornaam", True),
-    RosterField("last_name", gettext_lazy("Last name"), "naam", True),
-    RosterField("class_name", gettext_lazy("Class"), "klas", True),
-    RosterField("grade", gettext_lazy("Grade (leerjaar)"), "leerjaar", False),
-    RosterField("internal_number", gettext_lazy("Pupil number"), "leerlingnummer", True),
-    RosterField("household_key", gettext_lazy("Household key (same value for siblings)"), "gezin", False),
-    RosterField("guardian_name", gettext_lazy("Guardian's name"), "ouder", False),
-    RosterField("guardian_email", gettext_lazy("Guardian's e-mail address"), "e-mail ouder", False),
-    RosterField("guardian_phone", gettext_lazy("Guardian's phone number"), "gsm ouder", False),
-    RosterField("language", gettext_lazy("Family language"), "taal", False),
-    RosterField("date_of_birth", gettext_lazy("Date of birth (pupils of 18 and over sign themselves)"),
-                "geboortedatum", False),
-]
-FIELD_NAMES = [f.name for f in FIELDS]
-REQUIRED_FIELDS = [f.name for f in FIELDS if f.required]
-DEFAULT_COLUMNS = {f.name: f.default_column for f in FIELDS}
 PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active", "left_on", "date_of_birth"]
+GUARDIAN_FIELDS = ["name", "email", "phone", "relation"]
+# Above this share of the school's pupils, marking them as left is confirmed a second time.
+MANY_LEAVERS_SHARE = 0.25
 
-MAX_UPLOAD_BYTES = uploads.ROSTER.max_bytes
 
-# A class name starts with its grade: "5A" is in grade 5, "1B-LAT" in grade 1, "6 STEM" in grade 6.
-CLASS_GRADE = re.compile(r"^\s*(\d+)")
-# Language cells hold a code or a name, in the language itself, in Dutch or in English.
-LANGUAGE_NAMES = {code: code for code, _name in FAMILY_LANGUAGES} | {
-    name.lower(): code for code, name in FAMILY_LANGUAGES} | {
-    "nederlands": "nl", "dutch": "nl", "frans": "fr", "french": "fr", "engels": "en", "english": "en",
-    "arabisch": "ar", "arabic": "ar", "turks": "tr", "turkish": "tr", "pools": "pl", "polish": "pl",
-    "roemeens": "ro", "romanian": "ro", "oekraïens": "uk", "oekraiens": "uk", "ukrainian": "uk",
-}
+class LeaversNotConfirmed(Exception):
+    """The leavers were not confirmed as the rules ask; the message says what to do."""
+
+
+class ManyLeavers(LeaversNotConfirmed):
+    """More than a quarter of the school would be marked as left: confirmed a second time, the number typed."""
+
+
+class PlanChanged(Exception):
+    """The pupils changed between the preview and the confirmation: what was shown is not what would be written."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +55,7 @@ class RosterSummary:
     deactivated: int
     households_created: int = 0
     guardians_created: int = 0
+    repeated: bool = False
 
     def __str__(self) -> str:
         # Counts as "label: number", so one message serves 1 and many without plural forms.
@@ -89,231 +64,119 @@ class RosterSummary:
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "deactivated": self.deactivated}
 
-
-# --- reading the file: households/roster_file.py ----------------------------------------------------
-
-
-def suggested_columns(header: list[str], remembered: dict | None) -> dict[str, str]:
-    """The mapping to pre-fill: the school's remembered one, else the usual header names, where present."""
-    suggestion = {}
-    for name in FIELD_NAMES:
-        for candidate in ((remembered or {}).get(name), DEFAULT_COLUMNS[name]):
-            if candidate and normalise_header(candidate) in header:
-                suggestion[name] = normalise_header(candidate)
-                break
-    return suggestion
-
-
-def clean_columns(columns: dict) -> dict[str, str]:
-    """Keep only known fields with a column; compare column names the way the file reader does."""
-    return {name: normalise_header(columns[name]) for name in FIELD_NAMES if columns.get(name)}
-
-
-# --- checking the rows ---------------------------------------------------------------------------
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in ("created", "updated", "unchanged", "deactivated",
+                                                        "households_created", "guardians_created")}
 
 
 @dataclass(frozen=True)
-class ParsedRow:
-    line: int
-    number: str
-    first_name: str
-    last_name: str
-    class_name: str
-    grade: int
-    family_key: tuple | None
-    guardian: tuple[str, str, str] | None  # name, e-mail, phone
-    language: str
-    date_of_birth: object = None  # a date; only written when the column is mapped
+class RosterScope:
+    """Whether an import holds the whole school: only then are pupils missing from it proposed as leavers."""
+
+    whole: bool
+    detected_whole: bool
+    in_import: int
+    at_school: int
+    missing_grades: tuple[int, ...]
+
+    @property
+    def reason(self) -> str:
+        if self.at_school == 0:
+            return _("The school has no pupils yet: this is the first pupil list.")
+        if self.missing_grades:
+            return _("The list has no pupils in grade %(grades)s, which the school has now.") % {
+                "grades": ", ".join(str(grade) for grade in self.missing_grades)}
+        if not self.detected_whole:
+            return _("The list holds %(in_import)d pupils; the school has %(at_school)d now.") % {
+                "in_import": self.in_import, "at_school": self.at_school}
+        return _("The list holds pupils of every grade the school has: %(in_import)d pupils, the school has "
+                 "%(at_school)d now.") % {"in_import": self.in_import, "at_school": self.at_school}
 
 
-def max_grade(school: School) -> int:
-    return 6 if school.level == EducationLevel.PRIMARY else 7
-
-
-def grade_from_class(class_name: str, highest: int) -> int | None:
-    """The grade a class name starts with, or None.
-
-    An "unknown class" is a class from which no grade can be derived: its name does not start with
-    a number from 1 to the school's highest grade (6 in primary, 7 in secondary). It only matters when
-    the grade column is not mapped or its cell is empty, e.g. "K3" (a nursery class) or "OKAN".
-    """
-    match = CLASS_GRADE.match(class_name)
-    if match and 1 <= int(match.group(1)) <= highest:
-        return int(match.group(1))
-    return None
-
-
-def normalise_number(value: str) -> str:
-    # Excel drops leading zeros when it treats a column as numbers; "00123" and "123" are one pupil.
-    value = "".join(value.split())
-    return str(int(value)) if value.isascii() and value.isdigit() else value
-
-
-def normalise_phone(value: str) -> str:
-    """E.164 when it is a phone number (one number written two ways is one guardian); otherwise the
-    digits as given, which messages leave out."""
-    return to_e164(value) or re.sub(r"[\s./()-]", "", value)
-
-
-def parse_rows(table: CsvFile, columns: dict[str, str], school: School) -> tuple[list[ParsedRow], list[RowError]]:
-    errors = list(table.errors)
-    parsed, first_line = [], {}
-    highest = max_grade(school)
-    for row in table.rows:
-        result, row_errors = _parse_row(row, columns, highest)
-        if result is not None and result.number in first_line:
-            row_errors.append(RowError(row.line, _("pupil number %(number)s already appears on line %(first)d") % {
-                "number": result.number, "first": first_line[result.number]}))
-        elif result is not None and result.number:
-            first_line[result.number] = row.line
-        errors.extend(row_errors)
-        if not row_errors:
-            parsed.append(result)
-    return parsed, errors
-
-
-def _parse_row(row: Row, columns: dict[str, str], highest: int) -> tuple[ParsedRow | None, list[RowError]]:
-    errors = []
-
-    def value(name):
-        return row[columns[name]].strip() if name in columns else ""
-
-    def problem(reason):
-        errors.append(RowError(row.line, reason))
-
-    def limit(name, text, model_field):
-        max_length = model_field.max_length
-        if len(text) > max_length:
-            problem(_("“%(column)s” is longer than %(limit)d characters") % {
-                "column": columns[name], "limit": max_length})
-
-    number = normalise_number(value("internal_number"))
-    for name in ("internal_number", "first_name", "last_name"):
-        if not value(name):
-            problem(_("“%(column)s” is empty") % {"column": columns[name]})
-    limit("internal_number", number, Pupil._meta.get_field("internal_number"))
-    for name in ("first_name", "last_name", "class_name"):
-        limit(name, value(name), Pupil._meta.get_field(name))
-
-    class_name = value("class_name")
-    grade = None
-    if value("grade"):
-        text = value("grade")
-        if text.isascii() and text.isdigit() and 1 <= int(text) <= highest:
-            grade = int(text)
-        else:
-            problem(_("grade “%(value)s” is not a number from 1 to %(highest)d") % {
-                "value": text, "highest": highest})
-    else:
-        grade = grade_from_class(class_name, highest)
-        if grade is None:
-            problem(_("unknown class “%(value)s”: its name does not start with a grade from 1 to %(highest)d")
-                    % {"value": class_name, "highest": highest})
-
-    guardian_name = value("guardian_name")
-    email = value("guardian_email").lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            problem(_("“%(value)s” is not a valid e-mail address") % {"value": email})
-    phone = normalise_phone(value("guardian_phone"))
-    limit("guardian_name", guardian_name, Guardian._meta.get_field("name"))
-    limit("guardian_email", email, Guardian._meta.get_field("email"))
-    limit("guardian_phone", phone, Guardian._meta.get_field("phone"))
-
-    language = ""
-    if value("language"):
-        language = LANGUAGE_NAMES.get(value("language").lower(), "")
-        if not language:
-            problem(_("unknown language “%(value)s” (known: %(known)s)") % {
-                "value": value("language"), "known": ", ".join(code for code, _name in FAMILY_LANGUAGES)})
-
-    born = parse_date_cell(value("date_of_birth")) if value("date_of_birth") else None
-    if value("date_of_birth") and born is None:
-        problem(_("“%(value)s” is not a date (write it as 14/03/2008)") % {"value": value("date_of_birth")})
-    if errors:
-        return (ParsedRow(row.line, number, "", "", "", 0, None, None, "") if number else None), errors
-    key = value("household_key")
-    family_key = ("key", key.lower()) if key else ("email", email) if email else ("phone", phone) if phone else None
-    guardian = (guardian_name, email, phone) if (guardian_name or email or phone) else None
-    return ParsedRow(row.line, number, value("first_name"), value("last_name"), class_name, grade,
-                     family_key, guardian, language, born), []
-
-
-# --- planning the changes -----------------------------------------------------------------------
+def roster_scope(*, pupils: list[CheckedPupil], active: list[Pupil], whole_school: bool | None) -> RosterScope:
+    """A whole school has every grade the school has now and at least half as many pupils; anything less
+    is part of the school (one class, one grade, a file cut short) unless the user says otherwise."""
+    missing = tuple(sorted({p.grade for p in active} - {p.grade for p in pupils}))
+    detected = not missing and 2 * len(pupils) >= len(active)
+    return RosterScope(whole=detected if whole_school is None else whole_school, detected_whole=detected,
+                       in_import=len(pupils), at_school=len(active), missing_grades=missing)
 
 
 @dataclass
 class RosterPlan:
     summary: RosterSummary
+    scope: RosterScope
+    # Active pupils missing from the import: proposed as leavers for a whole school, else left alone.
+    not_in_import: list[Pupil] = field(default_factory=list)
     new_households: list[Household] = field(default_factory=list)
     changed_households: list[Household] = field(default_factory=list)
     new_pupils: list[Pupil] = field(default_factory=list)
     changed_pupils: list[Pupil] = field(default_factory=list)
-    leaver_ids: list[int] = field(default_factory=list)
     new_guardians: list[Guardian] = field(default_factory=list)
     changed_guardians: list[Guardian] = field(default_factory=list)
+    # Pupil id -> [(field, before, after)], for the preview.
+    changes: dict = field(default_factory=dict)
+    skipped: int = 0
+
+    @property
+    def leavers(self) -> list[Pupil]:
+        return self.not_in_import if self.scope.whole else []
+
+    @property
+    def needs_second_confirmation(self) -> bool:
+        return len(self.leavers) > MANY_LEAVERS_SHARE * self.scope.at_school
+
+    def fingerprint(self) -> str:
+        """Names exactly what would be written, so a confirmation writes what its preview showed."""
+        ref = {id(h): f"new{n}" for n, h in enumerate(self.new_households)}
+
+        def household(obj):
+            return ref.get(id(obj.household), obj.household.pk)
+
+        content = {
+            "scope": self.scope.whole,
+            "new_pupils": [[p.internal_number, p.first_name, p.last_name, p.class_name, p.grade, household(p)]
+                           for p in self.new_pupils],
+            "changed_pupils": [[p.pk, p.first_name, p.last_name, p.class_name, p.grade, household(p)]
+                               for p in self.changed_pupils],
+            "leavers": sorted(p.pk for p in self.leavers),
+            "households": [[h.pk, h.preferred_language] for h in self.changed_households] + [
+                [ref[id(h)], h.name, h.preferred_language] for h in self.new_households],
+            "guardians": [[household(g), g.pk, g.name, g.email, g.phone, g.relation]
+                          for g in (*self.new_guardians, *self.changed_guardians)],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def plan_roster(*, school: School, data: bytes, columns: dict) -> RosterPlan:
-    """Check the file and work out every change, without writing; raise ImportRejected on any bad line."""
-    columns = clean_columns(columns)
-    missing = [str(f.label) for f in FIELDS if f.required and f.name not in columns]
-    if missing:
-        raise ImportRejected([RowError(1, _("choose a column for: %(fields)s") % {"fields": ", ".join(missing)})])
-    table = read_table(data, required=list(dict.fromkeys(columns.values())))
-    rows, errors = parse_rows(table, columns, school)
+def check(*, school: School, rows: list[RosterRow], labels: dict | None = None) -> list[CheckedPupil]:
+    pupils, errors = check_rows(rows, highest=highest_grade(school), class_grades=school.roster_class_grades,
+                                labels=labels)
     if errors:
         raise ImportRejected(errors)
-    return _plan(school, rows, dates_mapped="date_of_birth" in columns)
+    if not pupils:
+        raise ImportRejected([RowError(1, _("there are no pupils in this list"))])
+    return pupils
 
 
-def _plan(school: School, rows: list[ParsedRow], dates_mapped: bool = False) -> RosterPlan:
-    # Compared as the file's numbers are, so a number typed as "0500" elsewhere still matches 500.
+def plan_rows(*, school: School, rows: list[RosterRow], whole_school: bool | None = None, skipped: int = 0,
+              labels: dict | None = None) -> RosterPlan:
+    """Check the rows and work out every change, without writing; ImportRejected lists every bad row."""
+    pupils = check(school=school, rows=rows, labels=labels)
+    # Compared as the import's numbers are, so a number typed as "0500" elsewhere still matches 500.
     existing = {normalise_number(p.internal_number): p for p in Pupil.objects.filter(school=school).only(
         "id", "school", "internal_number", "first_name", "last_name", "class_name", "grade", "household", "active",
-        "left_on", "date_of_birth")}
-    households = {h.pk: h for h in Household.objects.filter(school=school).only("id", "school_id", "name",
-                                                                                 "preferred_language")}
-    plan = RosterPlan(summary=None)
-
-    # One household per family: the household most of its already-known pupils are in, unless another
-    # family of this file took it first; else a new one. Pupils without any family key keep theirs.
-    claimed: set[int] = set()
-    household_of_row: dict[int, Household] = {}
-    families: dict[tuple, list[ParsedRow]] = {}
-    for row in rows:
-        families.setdefault(row.family_key or ("row", row.line), []).append(row)
-    for key, members in families.items():
-        known = [existing[r.number].household_id for r in members
-                 if r.number in existing and existing[r.number].household_id in households]
-        if key[0] == "row":
-            household = households[known[0]] if known else None
-        else:
-            candidates = [pk for pk, _count in Counter(known).most_common() if pk not in claimed]
-            household = households[candidates[0]] if candidates else None
-            if household is not None:
-                claimed.add(household.pk)
-        if household is None:
-            household = Household(school=school, name=members[0].last_name)
-            plan.new_households.append(household)
-        language = next((r.language for r in members if r.language), "")
-        if language and household.preferred_language != language:
-            household.preferred_language = language
-            # Pupils without a family key can share a kept household: list it once.
-            if household.pk and household not in plan.changed_households:
-                plan.changed_households.append(household)
-        for row in members:
-            household_of_row[row.line] = household
-    _plan_guardians(plan, families, household_of_row)
-
+        "left_on", "anonymised_at", "date_of_birth").order_by("pk")}
+    active = [p for p in existing.values() if p.active]
+    scope = roster_scope(pupils=pupils, active=active, whole_school=whole_school)
+    plan = RosterPlan(summary=None, scope=scope, skipped=skipped)
+    household_of = _plan_households(plan, school, pupils, existing)
+    _plan_guardians(plan, pupils, household_of)
     created = updated = unchanged = 0
-    for row in rows:
-        household = household_of_row[row.line]
+    for row in pupils:
+        household = household_of[row.number]
         values = {"first_name": row.first_name, "last_name": row.last_name, "class_name": row.class_name,
                   "grade": row.grade, "active": True, "left_on": None}
-        if dates_mapped:
+        if row.date_of_birth is not None:  # a file without the column keeps the dates the school has
             values["date_of_birth"] = row.date_of_birth
         pupil = existing.get(row.number)
         if pupil is None:
@@ -323,44 +186,105 @@ def _plan(school: School, rows: list[ParsedRow], dates_mapped: bool = False) -> 
                 getattr(pupil, name) == new for name, new in values.items()):
             unchanged += 1
         else:
+            plan.changes[pupil.pk] = [(name, getattr(pupil, name), new) for name, new in values.items()
+                                      if getattr(pupil, name) != new]
+            if household.pk is None or household.pk != pupil.household_id:
+                plan.changes[pupil.pk].append(("household", pupil.household_id, household.pk))
             for name, new in values.items():
                 setattr(pupil, name, new)
             pupil.household = household
             plan.changed_pupils.append(pupil)
             updated += 1
-    in_file = {row.number for row in rows}
-    plan.leaver_ids = [p.pk for number, p in existing.items() if p.active and number not in in_file]
+    in_import = {row.number for row in pupils}
+    plan.not_in_import = sorted((p for number, p in existing.items() if p.active and number not in in_import),
+                                key=lambda p: (p.class_name, p.last_name, p.first_name, p.pk))
     plan.summary = RosterSummary(created=created, updated=updated, unchanged=unchanged,
-                                 deactivated=len(plan.leaver_ids), households_created=len(plan.new_households),
+                                 deactivated=len(plan.leavers), households_created=len(plan.new_households),
                                  guardians_created=len(plan.new_guardians))
     return plan
 
 
-def _plan_guardians(plan: RosterPlan, families: dict, household_of_row: dict) -> None:
-    if not any(r.guardian for members in families.values() for r in members):
+def _families(pupils: list[CheckedPupil]) -> list[list[CheckedPupil]]:
+    """Siblings: the same household key; without one, a shared guardian e-mail address or phone number."""
+    parent = list(range(len(pupils)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[tuple, int] = {}
+    for index, pupil in enumerate(pupils):
+        if pupil.household_key:
+            keys = [("key", pupil.household_key.casefold())]
+        else:
+            keys = [("email", g.email) for g in pupil.guardians if g.email] + [
+                ("phone", g.phone) for g in pupil.guardians if g.phone]
+        for key in keys:
+            if key in first_with:
+                parent[root(index)] = root(first_with[key])
+            else:
+                first_with[key] = index
+    families: dict[int, list[CheckedPupil]] = {}
+    for index, pupil in enumerate(pupils):
+        families.setdefault(root(index), []).append(pupil)
+    return list(families.values())
+
+
+def _plan_households(plan: RosterPlan, school: School, pupils: list[CheckedPupil], existing: dict) -> dict:
+    households = {h.pk: h for h in Household.objects.filter(school=school).only("id", "school_id", "name",
+                                                                                 "preferred_language")}
+    # One household per family: the one most of its known pupils are in, unless another family of this
+    # import took it first; else a new one.
+    claimed: set[int] = set()
+    household_of: dict[str, Household] = {}
+    for members in _families(pupils):
+        known = [existing[p.number].household_id for p in members
+                 if p.number in existing and existing[p.number].household_id in households]
+        candidates = [pk for pk, _count in Counter(known).most_common() if pk not in claimed]
+        household = households[candidates[0]] if candidates else None
+        if household is None:
+            household = Household(school=school, name=members[0].last_name)
+            plan.new_households.append(household)
+        else:
+            claimed.add(household.pk)
+        language = next((p.language for p in members if p.language), "")
+        if language and household.preferred_language != language:
+            household.preferred_language = language
+            if household.pk and household not in plan.changed_households:
+                plan.changed_households.append(household)
+        for pupil in members:
+            household_of[pupil.number] = household
+    return household_of
+
+
+def _plan_guardians(plan: RosterPlan, pupils: list[CheckedPupil], household_of: dict) -> None:
+    if not any(p.guardians for p in pupils):
         return
     in_database: dict[int, list[Guardian]] = {}
-    household_ids = {h.pk for h in household_of_row.values() if h.pk}
-    for guardian in Guardian.objects.filter(household_id__in=household_ids):
+    household_ids = {h.pk for h in household_of.values() if h.pk}
+    for guardian in Guardian.objects.filter(household_id__in=household_ids).order_by("pk"):
         in_database.setdefault(guardian.household_id, []).append(guardian)
     # Keyed by the Python object: new households have no primary key yet.
     per_household: dict[int, list[Guardian]] = {}
-    for members in families.values():
-        household = household_of_row[members[0].line]
+    for pupil in pupils:
+        household = household_of[pupil.number]
         guardians = per_household.setdefault(id(household), in_database.get(household.pk, []) if household.pk else [])
-        for row in members:
-            if row.guardian is None:
-                continue
-            name, email, phone = row.guardian
+        for given in pupil.guardians:
+            name, email, phone, relation = given.name, given.email, given.phone, given.relation
             match = next((g for g in guardians if (email and g.email.lower() == email)
                           or (phone and normalise_phone(g.phone) == phone)
                           or (not email and not phone and name and g.name.lower() == name.lower())), None)
             if match is None:
-                guardian = Guardian(household=household, name=name or email or phone, email=email, phone=phone)
+                guardian = Guardian(household=household, name=name or email or phone, email=email, phone=phone,
+                                    relation=relation or Guardian.Relation.GUARDIAN)
                 guardians.append(guardian)
                 plan.new_guardians.append(guardian)
-            elif any((name and match.name != name, email and match.email != email, phone and match.phone != phone)):
+            elif any((name and match.name != name, email and match.email != email, phone and match.phone != phone,
+                      relation and match.relation != relation)):
                 match.name, match.email, match.phone = name or match.name, email or match.email, phone or match.phone
+                match.relation = relation or match.relation
                 if match.pk and match not in plan.changed_guardians:
                     plan.changed_guardians.append(match)
 
@@ -368,40 +292,76 @@ def _plan_guardians(plan: RosterPlan, families: dict, household_of_row: dict) ->
 # --- writing -------------------------------------------------------------------------------------
 
 
-def import_roster(*, school: School, data: bytes, filename: str, columns: dict, by=None) -> RosterSummary:
-    """Create, update and deactivate the school's pupils from a roster file, all or nothing.
+def _confirm_leavers(plan: RosterPlan, leavers_confirmed: int | None, many_leavers_confirmed: bool) -> list[int]:
+    """The ids to mark as left: none unless the confirmation states exactly the number the plan holds."""
+    if leavers_confirmed is None:
+        return []
+    if not plan.scope.whole:
+        raise LeaversNotConfirmed(_("This list is part of the school: nobody is marked as left."))
+    if leavers_confirmed != len(plan.leavers):
+        raise PlanChanged(_("You confirmed %(confirmed)d leavers, but the list now has %(count)d. Check it again.")
+                          % {"confirmed": leavers_confirmed, "count": len(plan.leavers)})
+    if plan.needs_second_confirmation and not many_leavers_confirmed:
+        raise ManyLeavers(_("%(count)d of %(total)d pupils would be marked as left: more than a quarter of "
+                                    "the school. Confirm it a second time.") % {
+            "count": len(plan.leavers), "total": plan.scope.at_school})
+    return [p.pk for p in plan.leavers]
 
-    Raises ImportRejected listing every bad line; nothing is written then. The column mapping is
-    remembered on the school for the next import.
+
+def import_rows(*, school: School, rows: list[RosterRow], source: str, by=None, whole_school: bool | None = None,
+                leavers_confirmed: int | None = None, many_leavers_confirmed: bool = False,
+                expected: str | None = None, key: str | None = None, skipped: int = 0, labels: dict | None = None,
+                remember: dict | None = None) -> RosterSummary:
+    """Write the roster, all or nothing; pupils missing from it are marked as left only as confirmed.
+
+    ``expected`` is the fingerprint of the plan the user saw (PlanChanged when the plan differs now);
+    ``key`` names this import, so a second submit of the same confirmation writes nothing and returns the
+    first one's summary; ``remember`` holds the school's roster settings to keep for the next import.
     """
-    columns = clean_columns(columns)
     with transaction.atomic():
         # One import per school at a time; a second waits here and then sees the first one's pupils.
         School.objects.select_for_update().filter(pk=school.pk).values_list("pk", flat=True).get()
-        plan = plan_roster(school=school, data=data, columns=columns)
-        Household.objects.bulk_create(plan.new_households)
-        for pupil in (*plan.new_pupils, *plan.changed_pupils):
-            pupil.household_id = pupil.household.pk
-        for guardian in plan.new_guardians:
-            guardian.household_id = guardian.household.pk
-        Pupil.objects.bulk_create(plan.new_pupils)
-        if plan.changed_pupils:
-            Pupil.objects.bulk_update(plan.changed_pupils, fields=PUPIL_FIELDS)
-        if plan.leaver_ids:
-            Pupil.objects.filter(pk__in=plan.leaver_ids).update(active=False, left_on=timezone.localdate())
-        if plan.changed_households:
-            Household.objects.bulk_update(plan.changed_households, fields=["preferred_language"])
-        Guardian.objects.bulk_create(plan.new_guardians)
-        if plan.changed_guardians:
-            Guardian.objects.bulk_update(plan.changed_guardians, fields=["name", "email", "phone"])
-        before = {"roster_columns": school.roster_columns}
-        school.roster_columns = columns
-        school.save(update_fields=["roster_columns"])
-        summary = plan.summary
+        if key:
+            done = RosterImport.objects.filter(school=school, key=key).first()
+            if done is not None:
+                return RosterSummary(**done.summary, repeated=True)
+        plan = plan_rows(school=school, rows=rows, whole_school=whole_school, skipped=skipped, labels=labels)
+        if expected is not None and plan.fingerprint() != expected:
+            raise PlanChanged(_("The pupils changed since the check; nothing was imported. Check the list again."))
+        leaver_ids = _confirm_leavers(plan, leavers_confirmed, many_leavers_confirmed)
+        _write(plan, leaver_ids)
+        before = {name: getattr(school, name) for name in sorted(remember or {})}
+        for name, value in (remember or {}).items():
+            setattr(school, name, value)
+        if remember:
+            school.save(update_fields=sorted(remember))
+        summary = RosterSummary(**{**plan.summary.as_dict(), "deactivated": len(leaver_ids)})
+        RosterImport.objects.create(school=school, key=key or "", source=source[:200], by=_actor(by),
+                                    summary=summary.as_dict())
         # Counts only: names of children never go into the audit trail.
         record(actor=by, action=AuditEvent.Action.ROSTER_IMPORTED, instance=school, school=school, before=before,
-               after={"file": filename[:200], "columns": columns, "created": summary.created,
-                      "updated": summary.updated, "unchanged": summary.unchanged,
-                      "deactivated": summary.deactivated, "households_created": summary.households_created,
-                      "guardians_created": summary.guardians_created})
+               after={"source": source[:200], **{k: v for k, v in (remember or {}).items()}, **summary.as_dict(),
+                      "whole_school": plan.scope.whole, "not_in_import": len(plan.not_in_import)})
     return summary
+
+
+def _actor(by):
+    return by if by is not None and by.is_authenticated else None
+
+
+def _write(plan: RosterPlan, leaver_ids: list[int]) -> None:
+    Household.objects.bulk_create(plan.new_households)
+    for pupil in (*plan.new_pupils, *plan.changed_pupils):
+        pupil.household_id = pupil.household.pk
+    for guardian in plan.new_guardians:
+        guardian.household_id = guardian.household.pk
+    Pupil.objects.bulk_create(plan.new_pupils)
+    if plan.changed_pupils:
+        Pupil.objects.bulk_update(plan.changed_pupils, fields=PUPIL_FIELDS)
+    if leaver_ids:
+        Pupil.objects.filter(pk__in=leaver_ids).update(active=False, left_on=timezone.localdate())
+    if plan.changed_households:
+        Household.objects.bulk_update(plan.changed_households, fields=["preferred_language"])
+    Guardian.objects.bulk_create(plan.new_guardians)
+    if plan.changed_guardians:
+        Guardian.objects.bulk_update(plan.changed_guardians, fields=GUARDIAN_FIELDS)

@@ -4,6 +4,7 @@ from .models import (
     Agreement,
     AgreementTerms,
     Device,
+    DeviceImportSettings,
     Incident,
     Loan,
     Repair,
@@ -115,3 +116,11 @@ class TransferAdmin(admin.ModelAdmin):
     search_fields = ["device__asset_tag", "from_school__name", "to_school__name"]
     list_select_related = ["device", "from_school", "to_school"]
     raw_id_fields = ["loan", "device", "new_device"]
+
+
+@admin.register(DeviceImportSettings)
+class DeviceImportSettingsAdmin(admin.ModelAdmin):
+    list_display = ["school", "preset", "funding_source", "kind"]
+    list_filter = ["preset", "funding_source"]
+    search_fields = ["school__name", "school__instellingsnummer"]
+    list_select_related = ["school"]

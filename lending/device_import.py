@@ -1,46 +1,37 @@
-"""Import a school's devices from a CSV file (Excel in Belgium: semicolons, BOM or Windows-1252).
+"""Import a school's devices from a CSV file: the school's own list, or a Google Admin or Intune export.
 
 All or nothing, like the school list: every line is checked first and any bad line rejects the file with
-every problem listed. Devices are keyed on the normalised asset tag within the school, so re-importing the
-same file changes nothing. An empty cell keeps what the device already has (Excel drops trailing empty
-cells, and a file with only tags and serial numbers must not wipe the other fields).
+every problem listed. A device is found by its serial number within the school, else by its normalised
+asset tag, so re-importing the same file, or an export with more columns filled in, changes the devices
+instead of adding them twice. A row without an asset tag takes its serial number as the tag. An empty
+cell keeps what the device already has (Excel drops trailing empty cells, and a file with only tags and
+serial numbers must not wipe the other fields); a new device without a funding source or kind gets the
+defaults chosen once for the whole import.
 """
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.audit import snapshot
-from portal.csvfiles import ImportRejected, Row, RowError, read_csv
+from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, read_csv
 from portal.models import AuditEvent, School
 from portal.school_import import ImportSummary
 
+from . import device_presets
 from .inventory import AUDITED_FIELDS, display_value
-from .models import Device, normalize_asset_tag
+from .models import Device, DeviceImportSettings, normalize_asset_tag
 
 BATCH_SIZE = 500
 
 
-def _key(text: str) -> str:
-    """Compare headers and values loosely: case, spaces, underscores and hyphens do not matter."""
-    return " ".join(re.sub(r"[_\-]", " ", text).split()).lower()
-
-
-# Device field <- the header names accepted for it (English names first, then Dutch).
-COLUMNS = {
-    "asset_tag": ["asset_tag", "asset tag", "assettag", "tag", "inventarisnummer", "inventaris nummer",
-                  "inventarisnr", "inventaris"],
-    "kind": ["kind", "type", "soort", "soort toestel"],
-    "funding_source": ["funding_source", "funding", "financiering", "financieringsbron"],
-    "make_model": ["make_model", "make and model", "model", "merk_model", "merk en model", "merk/model", "merk"],
-    "serial_number": ["serial_number", "serial", "serienummer", "serial no"],
-    "purchase_value": ["purchase_value", "value", "price", "aankoopwaarde", "aankoopprijs", "waarde", "prijs"],
-    "accessories": ["accessories", "toebehoren", "accessoires"],
-}
-HEADER_TO_FIELD = {_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+_key = device_presets.key
 
 KINDS = {
     **{_key(value): value for value in Device.Kind.values},
@@ -106,65 +97,149 @@ class ImportPlan:
     update: list[PlannedDevice]
     unchanged: int
     ignored_columns: list[str]
+    preset: str = device_presets.GENERIC
+    mapping: dict = field(default_factory=dict)
+    # Rows of devices the console lists as no longer in use (deprovisioned, disabled): left out.
+    skipped: int = 0
 
     @property
     def summary(self) -> ImportSummary:
         return ImportSummary(created=len(self.create), updated=len(self.update), unchanged=self.unchanged)
 
+    def fingerprint(self) -> str:
+        """Names exactly what would be written, so a confirmation writes what its preview showed."""
+        content = [[[item.asset_tag, item.values] for item in self.create],
+                   [[item.asset_tag, item.changes] for item in self.update]]
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
-def plan_device_import(*, school: School, data: bytes, lock: bool = False) -> ImportPlan:
-    """Check the whole file and say what importing it would do; raise ImportRejected listing every bad line."""
+
+class DevicesChanged(Exception):
+    """The school's devices changed between the check and the confirmation; nothing was written."""
+
+
+@dataclass(frozen=True)
+class DeviceFile:
+    table: CsvFile
+    preset: str
+    mapping: dict
+
+
+def read_devices(data: bytes, *, preset: str | None = None, columns: dict | None = None,
+                 remembered: dict | None = None) -> DeviceFile:
+    """The file's rows and which column holds what: the preset's columns (recognised from the header when
+    no preset is given), the remembered or usual names otherwise, and ``columns`` over both."""
     table = read_csv(data, required=[])
-    columns, errors = _map_columns(table.columns), list(table.errors)
-    if "asset_tag" not in columns.values():
-        raise ImportRejected([RowError(1, _("missing columns: %(missing)s (the header has: %(found)s)") % {
-            "missing": "asset_tag / inventarisnummer", "found": ", ".join(table.columns) or _("nothing")})])
-    seen_columns = [header for header, name in columns.items()]
-    duplicated = sorted({name for name in columns.values() if list(columns.values()).count(name) > 1})
-    if duplicated:
-        raise ImportRejected([RowError(1, _("columns appear more than once: %(columns)s") % {
-            "columns": ", ".join(header for header in seen_columns if columns[header] in duplicated)})])
+    preset = preset if preset in (device_presets.GENERIC, *device_presets.PRESETS) else device_presets.detect(
+        table.columns)
+    mapping = device_presets.mapping_for(preset, table.columns, remembered)
+    for name, column in (columns or {}).items():
+        if name not in device_presets.FIELDS:
+            continue
+        if column:
+            mapping[name] = column
+        else:
+            mapping.pop(name, None)
+    problems = []
+    if preset == device_presets.GENERIC and columns is None and device_presets.ambiguous(table.columns):
+        problems.append(RowError(1, _("columns appear more than once: %(columns)s") % {
+            "columns": ", ".join(device_presets.ambiguous(table.columns))}))
+    absent = [column for column in mapping.values() if column not in table.columns]
+    if absent:
+        problems.append(RowError(1, _("missing columns: %(missing)s (the header has: %(found)s)") % {
+            "missing": ", ".join(absent), "found": ", ".join(table.columns) or _("nothing")}))
+    twice = sorted({column for column in mapping.values() if list(mapping.values()).count(column) > 1})
+    if twice:
+        problems.append(RowError(1, _("columns appear more than once: %(columns)s") % {"columns": ", ".join(twice)}))
+    if "asset_tag" not in mapping and "serial_number" not in mapping:
+        problems.append(RowError(1, _("missing columns: %(missing)s (the header has: %(found)s)") % {
+            "missing": "asset_tag / inventarisnummer / serial number", "found": ", ".join(table.columns) or _("nothing")}))
+    if problems:
+        raise ImportRejected(problems)
+    return DeviceFile(table=table, preset=preset, mapping=mapping)
 
-    parsed: dict[str, tuple[int, dict]] = {}
-    first_line: dict[str, int] = {}
-    for row in table.rows:
-        tag, values, row_errors = _parse_row(row, columns)
-        if tag and tag in first_line:
-            row_errors.append(RowError(row.line, _("asset tag %(tag)s already appears on line %(first)d") % {
-                "tag": tag, "first": first_line[tag]}))
-        elif tag:
-            first_line[tag] = row.line
+
+def plan_device_import(*, school: School, data: bytes, preset: str | None = None, columns: dict | None = None,
+                       funding_source: str = "", kind: str = "", lock: bool = False) -> ImportPlan:
+    """Check the whole file and say what importing it would do; raise ImportRejected listing every bad line.
+
+    ``funding_source`` and ``kind`` are the defaults for new devices whose row leaves them empty."""
+    device_file = read_devices(data, preset=preset, columns=columns, remembered=_settings(school).columns)
+    kind = kind or device_presets.default_kind(device_file.preset)
+    errors = list(device_file.table.errors)
+    parsed: list[tuple[int, str, str, dict]] = []
+    first_tag: dict[str, int] = {}
+    first_serial: dict[str, int] = {}
+    skipped = 0
+    for row in device_file.table.rows:
+        if _gone(row, device_file.mapping):
+            skipped += 1
+            continue
+        tag, values, row_errors = _parse_row(row, device_file.mapping)
+        serial = normalize_serial(values.get("serial_number", ""))
+        for seen, value, message in ((first_tag, tag, _("asset tag %(tag)s already appears on line %(first)d")),
+                                     (first_serial, serial,
+                                      _("serial number %(tag)s already appears on line %(first)d"))):
+            if value and value in seen:
+                row_errors.append(RowError(row.line, message % {"tag": value, "first": seen[value]}))
+            elif value:
+                seen[value] = row.line
         errors.extend(row_errors)
         if not row_errors:
-            parsed[tag] = (row.line, values)
+            parsed.append((row.line, tag, serial, values))
 
-    existing = _existing_devices(school, list(parsed), lock=lock)
+    by_tag, by_serial = _existing_devices(school, [p[1] for p in parsed], [p[2] for p in parsed if p[2]], lock=lock)
     create, update, unchanged = [], [], 0
-    for tag, (line, values) in parsed.items():
-        device = existing.get(tag)
+    for line, tag, serial, values in parsed:
+        device = by_serial.get(serial) if serial else None
+        device = device or by_tag.get(tag)
+        holder = by_tag.get(tag)
         if device is None:
+            values = {"kind": kind, **values} if kind else values
+            if funding_source and not values.get("funding_source"):
+                values["funding_source"] = funding_source
             if not values.get("funding_source"):
-                errors.append(RowError(line, _("funding source is empty; a new device needs one")))
+                errors.append(RowError(line, missing_funding()))
             create.append(PlannedDevice(line, tag, values))
             continue
+        if holder is not None and holder.pk != device.pk:
+            errors.append(RowError(line, _("asset tag %(tag)s belongs to another device than serial number "
+                                           "%(serial)s") % {"tag": tag, "serial": serial}))
+            continue
+        values = {"asset_tag": tag, **values}
         changes = {name: (getattr(device, name), value) for name, value in values.items()
                    if getattr(device, name) != value}
         if changes:
-            update.append(PlannedDevice(line, tag, values, changes))
+            update.append(PlannedDevice(line, device.asset_tag, values, changes))
         else:
             unchanged += 1
     if errors:
         raise ImportRejected(errors)
-    ignored = [header for header in table.columns if header not in columns]
-    return ImportPlan(create=create, update=update, unchanged=unchanged, ignored_columns=ignored)
+    ignored = [header for header in device_file.table.columns if header not in device_file.mapping.values()]
+    return ImportPlan(create=create, update=update, unchanged=unchanged, ignored_columns=ignored,
+                      preset=device_file.preset, mapping=device_file.mapping, skipped=skipped)
 
 
-def import_devices(*, school: School, data: bytes, by=None) -> ImportSummary:
-    """Create or update the devices in the CSV `data` for `school`; nothing is written if any line is bad."""
+def import_devices(*, school: School, data: bytes, by=None, preset: str | None = None, columns: dict | None = None,
+                   funding_source: str = "", kind: str = "", remember: bool = False,
+                   expected: str | None = None) -> ImportSummary:
+    """Create or update the devices in the CSV `data` for `school`; nothing is written if any line is bad.
+
+    With ``remember`` the school keeps the export, the columns and the defaults for its next import;
+    ``expected`` is the fingerprint of the plan the user saw (DevicesChanged when the plan differs now)."""
     try:
         with transaction.atomic():
-            plan = plan_device_import(school=school, data=data, lock=True)
+            # One import per school at a time: a second click waits, then finds every device there already.
+            School.objects.select_for_update().filter(pk=school.pk).values_list("pk", flat=True).get()
+            plan = plan_device_import(school=school, data=data, preset=preset, columns=columns,
+                                      funding_source=funding_source, kind=kind, lock=True)
+            if expected is not None and plan.fingerprint() != expected:
+                raise DevicesChanged(_("The devices changed since the check; nothing was imported. Check the "
+                                       "new preview."))
             _apply(school, plan, by)
+            if remember:
+                DeviceImportSettings.objects.update_or_create(school=school, defaults={
+                    "preset": plan.preset, "columns": plan.mapping if plan.preset == device_presets.GENERIC else {},
+                    "funding_source": funding_source or _settings(school).funding_source, "kind": kind})
     except IntegrityError:
         # Someone added one of these tags by hand between the check and the write.
         raise ImportRejected([RowError(1, _("a device with one of these asset tags was added meanwhile; "
@@ -172,18 +247,37 @@ def import_devices(*, school: School, data: bytes, by=None) -> ImportSummary:
     return plan.summary
 
 
-def _map_columns(headers: list[str]) -> dict[str, str]:
-    return {header: HEADER_TO_FIELD[_key(header)] for header in headers if _key(header) in HEADER_TO_FIELD}
+def missing_funding() -> str:
+    return _("funding source is empty; a new device needs one")
 
 
-def _parse_row(row: Row, columns: dict[str, str]) -> tuple[str, dict, list[RowError]]:
+def _settings(school: School) -> DeviceImportSettings:
+    return DeviceImportSettings.objects.filter(school=school).first() or DeviceImportSettings(school=school)
+
+
+def normalize_serial(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def _gone(row: Row, mapping: dict) -> bool:
+    return "status" in mapping and _key(row[mapping["status"]]) in device_presets.GONE_STATUSES
+
+
+def _parse_row(row: Row, mapping: dict[str, str]) -> tuple[str, dict, list[RowError]]:
     errors: list[RowError] = []
-    cells = {name: row[header] for header, name in columns.items()}
+    cells = {name: row[column].strip() for name, column in mapping.items()}
 
     def problem(reason: str) -> None:
         errors.append(RowError(row.line, reason))
 
-    tag = normalize_asset_tag(cells.pop("asset_tag"))
+    cells.pop("status", None)
+    manufacturer, system = cells.pop("manufacturer", ""), cells.pop("os", "")
+    model = cells.get("make_model", "")
+    if manufacturer and not _key(model).startswith(_key(manufacturer)):
+        cells["make_model"] = f"{manufacturer} {model}".strip()
+    if system and not cells.get("kind") and _key(system) in device_presets.OS_KINDS:
+        cells["kind"] = device_presets.OS_KINDS[_key(system)]
+    tag = normalize_asset_tag(cells.pop("asset_tag", "") or cells.get("serial_number", ""))
     if not tag:
         problem(_("asset tag is empty"))
     elif len(tag) > Device._meta.get_field("asset_tag").max_length:
@@ -248,14 +342,22 @@ def parse_amount(text: str) -> Decimal | None:
     return amount if amount <= MAX_VALUE else None
 
 
-def _existing_devices(school: School, tags: list[str], *, lock: bool) -> dict[str, Device]:
-    found = {}
-    for start in range(0, len(tags), BATCH_SIZE):
-        devices = Device.objects.filter(school=school, asset_tag__in=tags[start : start + BATCH_SIZE])
+def _existing_devices(school: School, tags: list[str], serials: list[str], *, lock: bool) -> tuple[dict, dict]:
+    """The school's devices with one of these tags or serial numbers: (by tag, by normalised serial)."""
+    wanted = set(serials)
+    serial_pks = [pk for pk, serial in Device.objects.filter(school=school).exclude(serial_number="").values_list(
+        "pk", "serial_number") if normalize_serial(serial) in wanted]
+    by_tag, by_serial = {}, {}
+    for start in range(0, max(len(tags), len(serial_pks)), BATCH_SIZE):
+        devices = Device.objects.filter(school=school).filter(
+            Q(asset_tag__in=tags[start : start + BATCH_SIZE]) | Q(pk__in=serial_pks[start : start + BATCH_SIZE]))
         if lock:
             devices = devices.select_for_update()
-        found.update((device.asset_tag, device) for device in devices)
-    return found
+        for device in devices:
+            by_tag[device.asset_tag] = device
+            if device.serial_number:
+                by_serial[normalize_serial(device.serial_number)] = device
+    return by_tag, by_serial
 
 
 def _apply(school: School, plan: ImportPlan, by) -> None:

@@ -1,17 +1,11 @@
-"""Forms of the inventory pages: one device, and the CSV upload."""
+"""Forms of the inventory pages: one device (the import's forms are in forms_device_import.py)."""
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal import uploads
-
 from .inventory import EDITABLE_FIELDS, MANUAL_STATUSES, duplicate_tag_message, tag_in_use
 from .models import Device, normalize_asset_tag
-
-# An inventory file of a few thousand devices is well under 100 kB; 2 MB leaves room without letting
-# a stray video or spreadsheet dump fill the session table (the preview keeps the file there).
-MAX_IMPORT_BYTES = uploads.DEVICE_CSV.max_bytes
 
 
 def _field(name, **kwargs):
@@ -62,32 +56,3 @@ class DeviceForm(forms.Form):
         if self.fields["status"].disabled:
             data.pop("status")
         return data
-
-
-class DeviceImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("Separated by semicolons or commas, as Excel saves it. At most 2 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        uploads.check_upload(upload, uploads.DEVICE_CSV)
-        return upload.read()
-
-
-class DeviceImportConfirmForm(forms.Form):
-    """Names the previewed file by its SHA-256, so the confirm imports exactly what was shown."""
-
-    sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("confirm", _("Import these devices")))

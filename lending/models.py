@@ -78,6 +78,27 @@ class Device(models.Model):
         super().save(*args, **kwargs)
 
 
+class DeviceImportSettings(models.Model):
+    """What a school chose at its last device import: the kind of export, its columns and the defaults.
+    The command line uses the default funding source for files without a funding column."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="device_import_settings")
+    preset = models.CharField(_("kind of file"), max_length=20, blank=True)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    funding_source = models.CharField(_("default funding source"), max_length=20, choices=Device.Funding.choices,
+                                      blank=True)
+    kind = models.CharField(_("default kind"), max_length=16, choices=Device.Kind.choices, blank=True)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        verbose_name = _("device import settings")
+        verbose_name_plural = _("device import settings")
+
+    def __str__(self):
+        return str(self.school)
+
+
 class Loan(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("On loan")

@@ -1,7 +1,4 @@
-"""The inventory pages: device list and page, add and edit, CSV import, label sheets."""
-import base64
-import hashlib
-
+"""The inventory pages: device list and page, add and edit, label sheets (the import: views_device_import.py)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,17 +10,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.access import get_scoped_or_404, school_required, scoped
-from portal.csvfiles import ImportRejected
 
 from . import inventory
-from .device_import import import_devices, plan_device_import
 from .filters import DeviceFilter
-from .forms_inventory import MAX_IMPORT_BYTES, DeviceForm, DeviceImportConfirmForm, DeviceImportForm
+from .forms_inventory import DeviceForm
 from .labels import MAX_LABELS, render_labels_pdf
 from .models import Device, Loan
 
 PAGE_SIZE = 50
-SESSION_KEY = "device_import"
 
 
 def _filtered(request):
@@ -81,53 +75,6 @@ def device_edit(request, device_id):
             messages.success(request, _("Device %(tag)s saved.") % {"tag": form.cleaned_data["asset_tag"]})
             return redirect("device_detail", device_id=device.pk)
     return render(request, "lending/device_form.html", {"form": form, "device": device})
-
-
-@require_http_methods(["GET", "POST"])
-@school_required
-def device_import(request):
-    """Upload shows a preview; confirming imports the very file that was previewed.
-
-    The file waits in the (database-backed) session between the two steps, base64-encoded and at most
-    2 MB: the coordinator need not pick it again, the confirm cannot import a different file than the one
-    previewed (its SHA-256 travels in the form), and any web process can serve the second step.
-    """
-    form = DeviceImportForm()
-    context = {"form": form, "max_bytes": MAX_IMPORT_BYTES}
-    if request.method == "POST" and "confirm" in request.POST:
-        return _import_confirm(request)
-    if request.method == "POST":
-        request.session.pop(SESSION_KEY, None)
-        form = context["form"] = DeviceImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data["file"]
-            try:
-                context["plan"] = plan_device_import(school=request.school, data=data)
-            except ImportRejected as rejected:
-                context["errors"] = rejected.errors
-            else:
-                digest = hashlib.sha256(data).hexdigest()
-                request.session[SESSION_KEY] = {"data": base64.b64encode(data).decode("ascii"), "sha256": digest,
-                                                "school": request.school.pk}
-                context["confirm_form"] = DeviceImportConfirmForm(initial={"sha256": digest})
-    return render(request, "lending/device_import.html", context)
-
-
-def _import_confirm(request):
-    stored = request.session.get(SESSION_KEY)
-    if not stored or stored.get("sha256") != request.POST.get("sha256") or stored.get("school") != request.school.pk:
-        messages.error(request, _("The previewed file is no longer available; upload it again."))
-        return redirect("device_import")
-    data = base64.b64decode(stored["data"])
-    try:
-        summary = import_devices(school=request.school, data=data, by=request.user)
-    except ImportRejected as rejected:
-        # The inventory changed since the preview in a way that makes the file invalid now.
-        return render(request, "lending/device_import.html", {
-            "form": DeviceImportForm(), "errors": rejected.errors, "max_bytes": MAX_IMPORT_BYTES})
-    del request.session[SESSION_KEY]
-    messages.success(request, _("Import finished: %(summary)s.") % {"summary": summary})
-    return redirect("device_list")
 
 
 @require_GET

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from households.filters import PupilFilter
+from households.forms_pupils import PupilNeedsForm
 from households.models import Pupil
 from portal.access import get_scoped_or_404, school_required, scoped
 
@@ -36,7 +37,7 @@ def pupil_list(request):
 @require_GET
 @school_required
 def pupil_detail(request, pupil_id):
-    pupil = get_scoped_or_404(Pupil.objects.select_related("household"), request, pk=pupil_id)
+    pupil = get_scoped_or_404(Pupil.objects.select_related("household", "needs_marked_by"), request, pk=pupil_id)
     loans = pupil.loans.select_related("device").prefetch_related(
         Prefetch("agreements", queryset=Agreement.objects.order_by("-created_at"))
     ).order_by("-started_at")
@@ -46,4 +47,5 @@ def pupil_detail(request, pupil_id):
         siblings = list(scoped(Pupil, request).filter(household=household).exclude(pk=pupil.pk))
     return render(request, "lending/pupil_detail.html", {
         "pupil": pupil, "loans": loans, "household": household, "guardians": guardians, "siblings": siblings,
+        "needs_form": PupilNeedsForm(instance=pupil) if pupil.active and not pupil.anonymised_at else None,
     })

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, FailingAddress, Lop, Message, Role, School, SchoolClosure, StaffMember, User
+from .models import AuditEvent, FailingAddress, Invitation, Lop, Message, Role, School, SchoolClosure, StaffMember, User
 
 
 class RoleInline(admin.TabularInline):
@@ -109,3 +109,22 @@ class SchoolClosureAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["school__name", "school__instellingsnummer", "name"]
     list_select_related = ["school"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read only: invitations are made, sent again and withdrawn on the people pages (/people/), which
+    check who may give which role and send the mail."""
+
+    list_display = ["email", "kind", "school", "lop", "invited_by", "sent_at", "expires_at", "accepted_at",
+                    "revoked_at"]
+    list_filter = ["kind", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "school__name", "lop__name"]
+    list_select_related = ["school", "lop", "invited_by"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

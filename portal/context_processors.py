@@ -3,8 +3,14 @@ from django.conf import settings
 from .access import lops_for, role_at_school, school_roles
 
 
+def school_logins() -> list[dict]:
+    """The "Log in with ..." buttons: one per configured OpenID Connect app (config/settings.py)."""
+    return [{"id": app["provider_id"], "name": app["name"]}
+            for app in settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]]
+
+
 def navigation(request):
-    context = {"STAFF_LANGUAGES": settings.STAFF_LANGUAGES}
+    context = {"STAFF_LANGUAGES": settings.STAFF_LANGUAGES, "SCHOOL_LOGINS": school_logins()}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

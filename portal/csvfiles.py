@@ -70,8 +70,13 @@ def decode(data: bytes) -> str:
         raise ImportRejected([RowError(line, _("the file is neither UTF-8 nor Windows-1252 text"))]) from None
 
 
+# Excel in Belgium writes semicolons, elsewhere commas; Informat and Excel's "Text (tab delimited)" write
+# tabs. The header line decides: the separator it holds most of; on a tie, comma, then semicolon.
+DELIMITERS = (",", ";", "\t")
+
+
 def detect_delimiter(header_line: str) -> str:
-    return ";" if header_line.count(";") > header_line.count(",") else ","
+    return max(DELIMITERS, key=lambda delimiter: (header_line.count(delimiter), -DELIMITERS.index(delimiter)))
 
 
 def check_header(columns: list[str], required: Iterable[str]) -> list[str]:

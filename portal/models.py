@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -115,6 +116,11 @@ class School(models.Model):
     roster_columns = models.JSONField(
         _("column mapping of the last pupil import"), default=dict, blank=True
     )
+    # Database defaults too: code that predates these columns (a release being rolled out) still inserts schools.
+    roster_preset = models.CharField(_("kind of pupil list of the last import"), max_length=20, blank=True,
+                                     default="", db_default="")
+    # Class name (compared without case) -> grade, for classes whose name does not start with the grade.
+    roster_class_grades = models.JSONField(_("class map"), default=dict, db_default={}, blank=True)
     repair_too_long_days = models.PositiveSmallIntegerField(_("a repair takes too long after (days)"), default=21)
     # Smartschool as a channel to parents (portal/smartschool.py). The access code is stored
     # encrypted with a key from the environment and never shown again.
@@ -190,6 +196,8 @@ class Role(models.Model):
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
     lop = models.ForeignKey(Lop, null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
 
+    SCHOOL_PATH = "school"
+
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
@@ -207,6 +215,70 @@ class Role(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_kind_display()} – {self.school or self.lop}"
+
+
+class Invitation(models.Model):
+    """An e-mail that offers someone a role: a single-use link that expires (only the token's hash is kept).
+
+    Each send makes a new token, so the link of an earlier send stops working; ``send_count`` tells a
+    queued send apart from a newer one. ``sent_at`` is set only once the mail server took the message.
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    kind = models.CharField(_("role"), max_length=16, choices=Role.Kind.choices)
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    lop = models.ForeignKey(Lop, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    token_hash = models.CharField(max_length=64, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=1)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_scope_matches_kind",
+                condition=(
+                    Q(kind__in=["coordinator", "director"], school__isnull=False, lop__isnull=True)
+                    | Q(kind="lop_staff", school__isnull=True, lop__isnull=False)
+                ),
+            ),
+            # A double click on "invite" makes one invitation: one open invitation per address and role.
+            models.UniqueConstraint(
+                fields=["email", "kind", "school", "lop"], condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                nulls_distinct=False, name="invitation_one_open_per_role",
+            ),
+            models.UniqueConstraint(fields=["token_hash"], condition=~Q(token_hash=""), name="invitation_token_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} – {self.get_kind_display()} – {self.school or self.lop}"  # never the token
+
+    @property
+    def scope(self):
+        return self.school or self.lop
+
+    @property
+    def scope_name(self) -> str:
+        return (self.school or self.lop).name
+
+    @property
+    def link_state(self) -> str:
+        """For the lists: "waiting" (not sent yet), "sent" (the link works), or "expired"."""
+        if self.sent_at is None:
+            return "waiting"
+        return "expired" if self.expires_at is None or self.expires_at <= timezone.now() else "sent"
 
 
 class StaffMember(models.Model):
@@ -292,6 +364,19 @@ class AuditEvent(models.Model):
         SMARTSCHOOL_CONNECTED = "school.smartschool_connected", _("Smartschool connection saved")
         SMARTSCHOOL_DISCONNECTED = "school.smartschool_disconnected", _("Smartschool connection removed")
         ADDRESS_FAILING = "address.failing", _("An e-mail address or phone number stopped working")
+        INVITATION_CREATED = "invitation.created", _("Invitation made")
+        INVITATION_RESENT = "invitation.resent", _("Invitation sent again")
+        INVITATION_REVOKED = "invitation.revoked", _("Invitation withdrawn")
+        INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+        ROLE_GRANTED = "role.granted", _("Role given")
+        ROLE_REMOVED = "role.removed", _("Role taken away")
+        USER_DISABLED = "user.disabled", _("Account switched off")
+        SCHOOL_LOGIN_LINKED = "user.school_login_linked", _("Microsoft or Google account linked")
+        STAFF_MEMBER_CREATED = "staff_member.created", _("Staff member added as borrower")
+        STAFF_MEMBER_UPDATED = "staff_member.updated", _("Staff member changed")
+        PUPIL_CREATED = "pupil.created", _("Pupil added by hand")
+        PUPIL_NEEDS_MARKED = "pupil.needs_marked", _("Pupil's needs marked by hand")
+        CLASS_MAP_CHANGED = "pupils.class_map_changed", _("Class map changed")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

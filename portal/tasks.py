@@ -17,5 +17,7 @@ def send_email(*, subject: str, body: str, to: list[str], html_body: str | None 
     return message.send()
 
 
-# Messages to families are sent by portal.messages; importing its task here lets the worker find it.
+# Messages to families are sent by portal.messages, invitations by portal.invitations; importing their
+# tasks here lets the worker find them.
+from .invitations import send_invitation  # noqa: E402,F401
 from .messages import deliver_message  # noqa: E402,F401

@@ -8,8 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from households.models import InternetCode
 from lending.models import AgreementTerms, Incident, Repair
+from portal.models import Invitation, Role
 
-from .factories import AgreementFactory, GuardianFactory, LoanFactory, StaffMemberFactory
+from .factories import AgreementFactory, GuardianFactory, LoanFactory, StaffMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,11 @@ PUBLIC = {
     # Providers post delivery news here: no login, a signature or basic auth instead, tested in
     # tests/portal/test_sms_providers.py and test_email_bounces.py.
     "sms_status", "email_tracking_brevo", "email_tracking_mailjet",
+    # Logging in with Microsoft or Google (allauth, OpenID Connect); tests/test_school_login.py.
+    "openid_connect_login", "openid_connect_callback", "school_login_callback", "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    # Taking an invitation: the token in the link is the key; tests/portal/test_invitations.py.
+    "invitation_open", "invitation_accept",
 }
 # Parents' pages that open with a token in the link are named public_*; their token rules have tests of their own.
 PUBLIC_PREFIX = "public_"
@@ -66,6 +72,7 @@ def world_b(school_b, lop_b):
                                               valid_until="2027-06-30").pk,
         **_family_ids(school_b, loan.pupil.household),
         **_year_ids(school_b, loan),
+        **_people_ids(school_b),
     }
 
 
@@ -83,6 +90,13 @@ def _year_ids(school, loan):
                                                    to_school=third).pk,
             "closure_id": SchoolClosure.objects.create(school=school, starts_on="2026-12-21", ends_on="2026-12-21",
                                                        name="Studiedag").pk}
+
+
+def _people_ids(school):
+    """A role and an open invitation at `school` (portal/models.py)."""
+    role = Role.objects.create(user=UserFactory(), kind=Role.Kind.COORDINATOR, school=school)
+    invitation = Invitation.objects.create(email=f"new@{school.pk}.test", kind=Role.Kind.COORDINATOR, school=school)
+    return {"role_id": role.pk, "invitation_id": invitation.pk}
 
 
 def _family_ids(school, household):
@@ -148,7 +162,7 @@ def test_lop_staff_reach_no_pupil_or_device_page(lop_staff_a, school_a, client):
            "terms_id": AgreementTerms.objects.create(school=school_a, version=1).pk,
            "code_id": InternetCode.objects.create(school=school_a, provider="Telenet", code="A-SECRET",
                                                  valid_until="2027-06-30").pk,
-           **_family_ids(school_a, loan.pupil.household), **_year_ids(school_a, loan)}
+           **_family_ids(school_a, loan.pupil.household), **_year_ids(school_a, loan), **_people_ids(school_a)}
     client.force_login(lop_staff_a)
     for name, route, converters in portal_urls():
         if not converters or set(converters) == {"lop_id"}:

@@ -269,7 +269,7 @@ def test_the_due_date_goes_along_as_a_calendar_file(coordinator_a, school_a, dja
 
 
 def test_the_roster_reads_an_optional_date_of_birth(coordinator_a, school_a):
-    from households.roster import import_roster
+    from households.roster_source import import_roster
 
     csv = ("voornaam;naam;klas;leerlingnummer;geboortedatum\n"
            "Yasmine;Benali;6B;100;14/03/2008\nLars;Peeters;6B;101;\n").encode()

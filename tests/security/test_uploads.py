@@ -12,7 +12,7 @@ from households.forms_families import CsvUploadForm
 from lending.agreements import decode_signature
 from lending.forms_agreements import PaperScanForm
 from lending.forms_desk import CheckinForm
-from lending.forms_inventory import DeviceImportForm
+from lending.forms_device_import import DeviceImportForm
 from portal import uploads
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -130,7 +130,7 @@ def test_paper_scan_form():
 
 def test_device_import_form():
     assert "not a CSV" in _errors(DeviceImportForm(files={"file": SimpleUploadedFile("d.csv", PNG)}))
-    form = DeviceImportForm(files={"file": SimpleUploadedFile("d.csv", CSV)})
+    form = DeviceImportForm({"preset": "auto"}, files={"file": SimpleUploadedFile("d.csv", CSV)})
     assert form.is_valid() and form.cleaned_data["file"] == CSV
 
 
