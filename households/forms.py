@@ -37,10 +37,12 @@ class RosterUploadForm(forms.Form):
         uploads.check_upload(upload, uploads.ROSTER)
         data = upload.read()
         # The type is decided by the content: the name and the browser's content type are only claims.
+        # Read whole, within the reading limits, so a file past one is refused now, not after the mapping.
         try:
-            self.header = roster_file.read_header(data)
+            table = roster_file.read_table(data)
         except ImportRejected as rejected:
             raise forms.ValidationError([str(error) for error in rejected.errors]) from None
+        self.header, self.row_count = table.columns, len(table.rows)
         self.data_bytes = data
         return upload
 
