@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageFromCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.StripControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -255,6 +256,23 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Two-step login (django-otp, TOTP): the issuer name shown in the authenticator app.
 OTP_TOTP_ISSUER = "Uitleenportaal"
+
+# Uploaded tables (portal/read_limits.py): a file past any of these limits is refused at once, whatever
+# it claims about itself: rows per file, columns, characters in one cell, filled cells in all, and
+# seconds spent reading it.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=1_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=400_000)
+IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=5.0)
+# Imports of more rows than this run as a task with a progress bar, not in the request.
+IMPORT_ROWS_IN_REQUEST = env.int("IMPORT_ROWS_IN_REQUEST", default=300)
+# Days a school's generated documents (letters, label sheets, exports) stay on its documents page.
+DOCUMENTS_KEEP_DAYS = env.int("DOCUMENTS_KEEP_DAYS", default=3)
+for _name in ("IMPORT_MAX_ROWS", "IMPORT_MAX_COLUMNS", "IMPORT_MAX_CELL_CHARS", "IMPORT_MAX_CELLS",
+              "IMPORT_MAX_SECONDS", "IMPORT_ROWS_IN_REQUEST", "DOCUMENTS_KEEP_DAYS"):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be a positive number.")
 
 LOGGING = {
     "version": 1,
