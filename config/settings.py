@@ -278,9 +278,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No family's link token in any line ("Not Found: /s/<token>/"): portal/log_redaction.py.
+    "filters": {"redact_link_tokens": {"()": "portal.log_redaction.RedactLinkTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_link_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+                # runserver's request lines, through the same filtered handler.
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Reports count pupils from this primary grade on (the Digisprong scope starts at the 5th year).
