@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import audit_log, views, views_twofactor
-from portal.forms import EmailLoginForm, QueuedPasswordResetForm
+from portal.forms import EmailLoginForm
+from portal.password_reset import ThrottledPasswordResetView
 from privacy import views as privacy_views
 from reports import urls as report_urls
 
@@ -17,11 +18,7 @@ account_patterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
-        name="password_reset",
-    ),
+    path("password-reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
