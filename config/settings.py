@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "portal.middleware.StripControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.idle_sessions.IdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.twofactor.TwoStepGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -253,6 +254,15 @@ AXES_USERNAME_CALLABLE = "portal.login_limits.login_name"
 AXES_VERBOSE = False
 # Number of reverse proxies in front of the portal that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Password reset: at most this many requests per e-mail address and per client address an hour (the
+# rest get a "try again later" page); the same answer whether or not the address has an account.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=10)
+# Staff sessions end after this many hours without a request (portal/middleware.py), and on a
+# password change (Django ends every other session of that user; the one that changed it goes on).
+SESSION_IDLE_HOURS = env.int("SESSION_IDLE_HOURS", default=8)
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
 
 # Two-step login (django-otp, TOTP): the issuer name shown in the authenticator app.
 OTP_TOTP_ISSUER = "Uitleenportaal"

@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Schools and LOPs")
 
     def ready(self):
-        from . import twofactor  # noqa: F401  (connects the login signal that marks two-step sessions)
+        # Both connect a login signal: one marks two-step sessions, one starts the idle clock.
+        from . import idle_sessions, twofactor  # noqa: F401
