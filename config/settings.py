@@ -195,6 +195,12 @@ CELERY_BEAT_SCHEDULE["agreements-render-missing-pdfs"] = {
     "schedule": crontab(minute="7,22,37,52"),
 }
 
+# The school's documents (portal/jobs.py): delete those past DOCUMENTS_KEEP_DAYS, queue lost jobs again.
+CELERY_BEAT_SCHEDULE["jobs-housekeeping"] = {
+    "task": "portal.tasks.jobs_housekeeping",
+    "schedule": crontab(minute="*/10"),
+}
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -39,6 +39,7 @@ urlpatterns = [
     path("school/", include(report_urls.school_patterns)),
     path("school/switch/", views.school_switch, name="school_switch"),
     path("school/audit/", audit_log.audit_log, name="audit_log"),
+    path("school/documents/", include("portal.urls_documents")),
     path("lop/", include(report_urls.lop_patterns)),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),

@@ -144,3 +144,12 @@ def read_csv(data: bytes, *, required: Iterable[str], limits: Limits | None = No
     if not rows and not errors:
         raise ImportRejected([RowError(1, _("the file has a header line but no data rows"))])
     return CsvFile(columns=named, rows=rows, errors=errors)
+
+
+def count_rows(data: bytes) -> int:
+    """How many data rows a CSV file has, read within the limits; 0 when it cannot be read (the import
+    itself then says why). Decides whether an import runs in the request or on a worker."""
+    try:
+        return len(read_csv(data, required=()).rows)
+    except ImportRejected:
+        return 0

@@ -5,6 +5,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
+from . import jobs
+
 logger = logging.getLogger(__name__)
 
 
@@ -32,6 +34,12 @@ def send_password_reset(*, email: str, domain: str, use_https: bool, language: s
                   subject_template_name="registration/password_reset_subject.txt",
                   email_template_name="registration/password_reset_email.html")
     return len(users)
+
+
+@shared_task(acks_late=True)
+def jobs_housekeeping() -> dict:
+    """Beat, every ten minutes: delete documents past their keep date, queue lost jobs again."""
+    return {"removed": jobs.remove_expired(), "requeued": jobs.requeue_lost()}
 
 
 # Messages to families are sent by portal.messages; importing its task here lets the worker find it.
