@@ -76,6 +76,9 @@ class RosterColumnsForm(forms.Form):
 
 
 class RosterConfirmForm(forms.Form):
+    # Which upload this confirms: the import's key, so a second click finds the first one's job.
+    upload = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Import the pupils"))

@@ -394,3 +394,4 @@ def import_roster(*, school: School, data: bytes, filename: str, columns: dict, 
                       "deactivated": summary.deactivated, "households_created": summary.households_created,
                       "guardians_created": summary.guardians_created})
     return summary
+

@@ -6,13 +6,16 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import jobs
 from portal.access import school_required
 from portal.csvfiles import ImportRejected
+from portal.models import Job
 
-from . import roster, roster_file
+from . import import_jobs, roster, roster_file, tasks
 from .forms import RosterColumnsForm, RosterConfirmForm, RosterUploadForm
 
 PAGE_SIZE = 50
@@ -28,11 +31,13 @@ UPLOAD_DIR = "roster-imports"
 STALE_AFTER = timedelta(days=1)
 
 
-def _stash(request, data: bytes, filename: str) -> None:
+def _stash(request, data: bytes, filename: str, rows: int) -> None:
     _discard(request)
     _remove_stale_uploads()
-    path = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.upload", ContentFile(data))
-    request.session[SESSION_KEY] = {"path": path, "filename": filename[:200], "school": request.school.pk}
+    upload_id = uuid.uuid4().hex
+    path = default_storage.save(f"{UPLOAD_DIR}/{upload_id}.upload", ContentFile(data))
+    request.session[SESSION_KEY] = {"path": path, "filename": filename[:200], "school": request.school.pk,
+                                    "rows": rows, "upload": upload_id}
 
 
 def _stashed(request):
@@ -66,7 +71,7 @@ def pupil_import(request):
     posted = request.method == "POST"
     form = RosterUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
-        _stash(request, form.data_bytes, form.cleaned_data["file"].name)
+        _stash(request, form.data_bytes, form.cleaned_data["file"].name, form.row_count)
         return redirect("pupil_import_columns")
     return render(request, "households/pupil_import.html", {"form": form, "step": 1})
 
@@ -91,23 +96,34 @@ def pupil_import_columns(request):
             context["errors"] = rejected.errors
         else:
             request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "columns": form.columns}
-            context["confirm_form"] = RosterConfirmForm()
+            context["confirm_form"] = RosterConfirmForm(initial={"upload": request.session[SESSION_KEY].get("upload")})
     return render(request, "households/pupil_import_columns.html", context)
 
 
 @school_required
 def pupil_import_confirm(request):
-    pending = _stashed(request)
-    if request.method != "POST" or pending is None or not pending[2]:
-        return redirect("pupil_import_columns" if pending else "pupil_import")
-    data, filename, columns = pending
-    try:
-        summary = roster.import_roster(school=request.school, data=data, filename=filename, columns=columns,
-                                       by=request.user)
-    except ImportRejected:
-        # Cannot happen after a clean check of the same bytes and mapping; say so rather than fail.
-        messages.error(request, _("The file no longer passes the check; nothing was imported."))
+    """Import the checked file: in the request when small, else by a worker with a progress bar. The job is
+    keyed by the upload, so a second click (or a second tab) answers like the first."""
+    if request.method != "POST":
         return redirect("pupil_import_columns")
-    _discard(request)
-    messages.success(request, _("Roster imported: %(summary)s.") % {"summary": summary})
-    return redirect("pupil_list")
+    stash = request.session.get(SESSION_KEY) or {}
+    key = f"roster:{request.POST.get('upload') or stash.get('upload', '')}"
+    job = jobs.find(school=request.school, key=key)
+    pending = _stashed(request)
+    if job is None:
+        if pending is None or not pending[2] or f"roster:{stash.get('upload')}" != key:
+            return redirect("pupil_import_columns" if pending else "pupil_import")
+        data, filename, columns = pending
+        job = jobs.job_import(school=request.school, by=request.user, kind=Job.Kind.ROSTER_IMPORT, title=filename,
+                              key=key, rows=stash.get("rows", 0), task=tasks.import_roster, work=import_jobs.roster_work,
+                              data=data, filename="roster.upload",
+                              params={"columns": columns, "filename": filename, "next_url": reverse("pupil_list")})
+        _discard(request)
+    if not job.finished:
+        return redirect("document_detail", job_id=job.pk)
+    if job.status == Job.Status.DONE:
+        messages.success(request, job.message)
+        return redirect("pupil_list")
+    # Cannot happen after a clean check of the same bytes and mapping; say so rather than fail.
+    messages.error(request, _("The file no longer passes the check; nothing was imported."))
+    return redirect("pupil_import")
