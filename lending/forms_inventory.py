@@ -86,6 +86,8 @@ class DeviceImportConfirmForm(forms.Form):
     """Names the previewed file by its SHA-256, so the confirm imports exactly what was shown."""
 
     sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Which preview this confirms: the import's key, so a second click finds the first one's job.
+    upload = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

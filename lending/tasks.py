@@ -6,7 +6,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from . import pdf
+from portal import jobs
+
+from . import import_jobs, labels, pdf
 from .models import Agreement
 
 logger = logging.getLogger(__name__)
@@ -52,3 +54,13 @@ def render_missing_pdfs(older_than_minutes: int = 10, limit: int = 500) -> int:
     for pk in signed:
         render_signed_agreement_pdf.delay(pk)
     return len(unsigned) + len(signed)
+
+
+@shared_task(bind=True, autoretry_for=jobs.TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def make_labels(self, job_id: int) -> str:
+    return jobs.run_job(self, job_id, labels.labels_make)
+
+
+@shared_task(bind=True, autoretry_for=jobs.TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def import_devices(self, job_id: int) -> str:
+    return jobs.run_job(self, job_id, import_jobs.devices_work)

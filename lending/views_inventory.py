@@ -1,29 +1,32 @@
 """The inventory pages: device list and page, add and edit, CSV import, label sheets."""
 import base64
 import hashlib
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal import jobs
 from portal.access import get_scoped_or_404, school_required, scoped
 from portal.csvfiles import ImportRejected
+from portal.models import Job
 
-from . import inventory
-from .device_import import import_devices, plan_device_import
+from . import import_jobs, inventory, tasks
+from .device_import import plan_device_import
 from .filters import DeviceFilter
 from .forms_inventory import MAX_IMPORT_BYTES, DeviceForm, DeviceImportConfirmForm, DeviceImportForm
-from .labels import MAX_LABELS, render_labels_pdf
+from .labels import MAX_LABELS
 from .models import Device, Loan
 
 PAGE_SIZE = 50
 SESSION_KEY = "device_import"
+PREVIEW_ROWS = 200  # a preview of 20,000 devices is a page nobody reads; the counts say it all
 
 
 def _filtered(request):
@@ -106,33 +109,46 @@ def device_import(request):
             except ImportRejected as rejected:
                 context["errors"] = rejected.errors
             else:
-                digest = hashlib.sha256(data).hexdigest()
+                digest, upload = hashlib.sha256(data).hexdigest(), uuid.uuid4().hex
+                plan = context["plan"]
                 request.session[SESSION_KEY] = {"data": base64.b64encode(data).decode("ascii"), "sha256": digest,
-                                                "school": request.school.pk}
-                context["confirm_form"] = DeviceImportConfirmForm(initial={"sha256": digest})
+                                                "school": request.school.pk, "upload": upload,
+                                                "rows": len(plan.create) + len(plan.update) + plan.unchanged}
+                context["confirm_form"] = DeviceImportConfirmForm(initial={"sha256": digest, "upload": upload})
+                context["preview_rows"], context["preview_slice"] = PREVIEW_ROWS, f":{PREVIEW_ROWS}"
     return render(request, "lending/device_import.html", context)
 
 
 def _import_confirm(request):
-    stored = request.session.get(SESSION_KEY)
-    if not stored or stored.get("sha256") != request.POST.get("sha256") or stored.get("school") != request.school.pk:
-        messages.error(request, _("The previewed file is no longer available; upload it again."))
-        return redirect("device_import")
-    data = base64.b64decode(stored["data"])
-    try:
-        summary = import_devices(school=request.school, data=data, by=request.user)
-    except ImportRejected as rejected:
-        # The inventory changed since the preview in a way that makes the file invalid now.
-        return render(request, "lending/device_import.html", {
-            "form": DeviceImportForm(), "errors": rejected.errors, "max_bytes": MAX_IMPORT_BYTES})
-    del request.session[SESSION_KEY]
-    messages.success(request, _("Import finished: %(summary)s.") % {"summary": summary})
-    return redirect("device_list")
+    """Import the previewed file: in the request when small, else by a worker. Keyed by the preview, so a
+    second click answers like the first."""
+    stored = request.session.get(SESSION_KEY) or {}
+    key = f"devices:{request.POST.get('upload') or stored.get('upload', '')}"
+    job = jobs.find(school=request.school, key=key)
+    if job is None:
+        if (not stored or stored.get("sha256") != request.POST.get("sha256") or stored.get("school") != request.school.pk
+                or f"devices:{stored.get('upload')}" != key):
+            messages.error(request, _("The previewed file is no longer available; upload it again."))
+            return redirect("device_import")
+        job = jobs.job_import(school=request.school, by=request.user, kind=Job.Kind.DEVICE_IMPORT, title="", key=key,
+                              rows=stored.get("rows", 0), task=tasks.import_devices, work=import_jobs.devices_work,
+                              data=base64.b64decode(stored["data"]), filename="devices.csv",
+                              params={"next_url": reverse("device_list")})
+        request.session.pop(SESSION_KEY, None)
+    if not job.finished:
+        return redirect("document_detail", job_id=job.pk)
+    if job.status == Job.Status.DONE:
+        messages.success(request, job.message)
+        return redirect("device_list")
+    # The inventory changed since the preview in a way that makes the file invalid now.
+    return render(request, "lending/device_import.html", {
+        "form": DeviceImportForm(), "errors": jobs.row_errors(job), "max_bytes": MAX_IMPORT_BYTES})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @school_required
 def device_labels(request):
+    """A label sheet of the filtered devices, made by a worker: this page says how many, its button starts it."""
     device_filter = _filtered(request)
     devices = device_filter.qs if device_filter.is_bound else device_filter.queryset
     count = devices.count()
@@ -146,9 +162,11 @@ def device_labels(request):
             "%(count)d devices match; labels are made for at most %(max)d devices at a time. Filter the list further.",
             MAX_LABELS) % {"count": count, "max": MAX_LABELS})
         return redirect(back)
-    # Rendered here, not in a Celery task: a few hundred labels take a few seconds, the coordinator is
-    # waiting at the printer, and the sheet is not kept, so a stored file and a polling page add nothing.
-    pdf = render_labels_pdf(school=request.school, devices=devices.only("asset_tag", "kind", "make_model"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="labels-{request.school.instellingsnummer}.pdf"'
-    return response
+    if request.method == "POST":
+        job, _created = jobs.job_start(
+            school=request.school, by=request.user, kind=Job.Kind.LABELS, task=tasks.make_labels,
+            title=ngettext("%(count)d device", "%(count)d devices", count) % {"count": count},
+            key=request.POST.get("job_key", ""),
+            params={"device_ids": list(devices.values_list("pk", flat=True)), "next_url": back})
+        return redirect("document_detail", job_id=job.pk)
+    return render(request, "lending/device_labels.html", {"count": count, "back": back, "job_key": uuid.uuid4().hex})
