@@ -20,7 +20,7 @@
             bar.max = state.total;
             bar.value = state.done;
             text.textContent = box.getAttribute("data-progress-text")
-              .replace("%(done)s", state.done).replace("%(total)s", state.total);
+              .replace("{done}", state.done).replace("{total}", state.total);
           }
           window.setTimeout(poll, 1000);
         })
