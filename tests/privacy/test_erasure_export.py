@@ -2,6 +2,7 @@
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -10,8 +11,8 @@ from django.urls import reverse
 
 from households.models import Guardian, Household, Pupil
 from lending.models import Loan
-from portal.models import AuditEvent, School
-from privacy import export
+from portal.models import AuditEvent, Job, School
+from privacy import export, retention
 from reports.figures import SchoolYear, monthly_trend, school_rows
 
 from ..jobs import downloaded, started_job
@@ -156,6 +157,11 @@ def test_pdf_download_names_the_family_and_its_data(school_a, director_a, client
     for word in ("Janssens", "Lotte0", "mama.janssens@example.org", "192.0.2.7", f"CODE-{household.pk}",
                  "lost the charger", "needs help"):
         assert word in text, word
+    # Erasing the family takes the PDF made for its access request with it.
+    stored = Path(job.file.path)
+    retention.erase_household(household, actor=director_a)
+    assert Household.objects.get(pk=household.pk).anonymised_at is not None
+    assert not Job.objects.filter(pk=job.pk).exists() and not stored.exists()
 
 
 @pytest.mark.parametrize("pupils", [1, 4])
