@@ -275,7 +275,7 @@ OTP_TOTP_ISSUER = "Uitleenportaal"
 
 # Uploaded tables (portal/read_limits.py): a file past any of these limits is refused at once, whatever
 # it claims about itself: rows per file, columns, characters in one cell, filled cells in all, and
-# seconds spent reading it.
+# seconds of work (CPU time) spent reading it.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=1_000)

@@ -4,8 +4,10 @@ An XLSX file is a ZIP of XML parts, and every part can lie: a sheet claiming the
 makes openpyxl's row iteration pad a million rows to 16,384 cells, a row of a million tiny cells or a
 sheet without its size makes its parser hold every element in memory. So nothing here trusts a claim:
 the unpacked size is bounded before openpyxl opens the archive, every XML part is first counted
-element by element (dropping each one as it goes), and the first sheet is read cell by cell as it is
-stored, within the limits of portal/read_limits.py. The header is the first stored row with a value.
+element by element (expat, no tree), openpyxl reads the workbook, its shared strings and styles but
+never opens the sheets itself, and the first sheet is read cell by cell as it is stored, with
+openpyxl's own cell decoding, within the limits of portal/read_limits.py. The header is the first
+stored row with a value.
 """
 import io
 import zipfile
@@ -37,8 +39,8 @@ def read_header(data: bytes) -> list[str]:
     """The (normalised) column names of a roster file, for the mapping form: its first row only."""
     if _kind(data) == "xlsx":
         reading = Reading()
-        with _workbook(data, reading) as workbook:
-            for line, cells in _stored_rows(workbook, reading):
+        with _first_sheet(data, reading) as (source, parser):
+            for line, cells in _stored_rows(source, parser, reading):
                 return check_header(_header_columns(line, cells, reading), ())
         raise ImportRejected([RowError(1, _("the file is empty"))])
     return read_csv_header(data)
@@ -66,24 +68,40 @@ def _unreadable() -> ImportRejected:
 
 
 @contextmanager
-def _workbook(data: bytes, reading: Reading):
-    """openpyxl's read-only workbook, opened only after the archive passed the size and element counts."""
-    import openpyxl  # only the XLSX path needs it
+def _first_sheet(data: bytes, reading: Reading):
+    """(the first worksheet's XML, a parser that decodes its cells as openpyxl does), once the archive
+    passed the size and element counts. openpyxl's reader is run up to the workbook and its styles only:
+    opening its worksheets would parse every sheet without a stated size once more, whole."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _count_parts(archive, reading)
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
     except ImportRejected:
         raise
     except Exception:  # openpyxl and zipfile raise a zoo of exception types for damaged files
         raise _unreadable() from None
     try:
-        if not workbook.worksheets:
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            path = next((rel.target for _sheet, rel in reader.parser.find_sheets()
+                         if rel.target in reader.valid_files and "chartsheet" not in rel.Type), None)
+        except Exception:
+            raise _unreadable() from None
+        if path is None:
             raise _unreadable()
-        yield workbook
+        parser = WorkSheetParser(None, reader.shared_strings, data_only=True, epoch=reader.wb.epoch,
+                                 date_formats=reader.wb._date_formats, timedelta_formats=reader.wb._timedelta_formats)
+        with reader.archive.open(path) as source:
+            yield source, parser
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
 def _count_parts(archive: zipfile.ZipFile, reading: Reading) -> None:
@@ -134,7 +152,9 @@ def _events(source, *, keep_inside: str):
     """(event, element) as iterparse gives them, except that an element leaves the tree once it has
     ended, unless it lies inside a `keep_inside` element (a cell's value stays until the cell ends):
     memory holds the open elements, never the document read so far."""
-    from openpyxl.xml.functions import iterparse  # defusedxml's when installed: no entity expansion
+    # The C parser, not defusedxml's pure-Python one (twice as slow): _count_parts has already refused
+    # every part that declares an entity, and ElementTree never fetches external ones.
+    from xml.etree.ElementTree import iterparse
 
     open_elements, kept_depth = [], 0
     for event, element in iterparse(source, events=("start", "end")):
@@ -152,32 +172,27 @@ def _events(source, *, keep_inside: str):
                 open_elements[-1].remove(element)
 
 
-def _stored_rows(workbook, reading: Reading):
-    """(line, {column: text}) for each row of the first sheet that stores a value, reading only stored
-    cells: the sheet's claimed range and its empty rows never become rows here."""
-    from openpyxl.worksheet._reader import WorkSheetParser  # decodes one <c> exactly as openpyxl does
-
-    parser = WorkSheetParser(None, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
-                             date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+def _stored_rows(source, parser, reading: Reading):
+    """(line, {column: text}) for each row of the sheet that stores a value, reading only stored cells:
+    the sheet's claimed range and its empty rows never become rows here."""
     cells, seen = {}, 0
-    with workbook.worksheets[0]._get_source() as source:
-        for event, element in _events(source, keep_inside=CELL):
-            seen += 1
-            if seen % CLOCK_EVERY == 0:
-                reading.check_time()
-            if event == "start":
-                if element.tag == ROW:
-                    parser.row_counter, parser.col_counter, cells = _row_number(parser, element), 0, {}
-                continue
-            if element.tag == CELL:
-                column, text = _parse_cell(parser, element)
-                if text:
-                    reading.column(parser.row_counter, column)
-                    cells[column] = text
-            elif element.tag == ROW and cells:
-                yield parser.row_counter, cells
-            elif element.tag == SHEET_DATA:
-                return
+    for event, element in _events(source, keep_inside=CELL):
+        seen += 1
+        if seen % CLOCK_EVERY == 0:
+            reading.check_time()
+        if event == "start":
+            if element.tag == ROW:
+                parser.row_counter, parser.col_counter, cells = _row_number(parser, element), 0, {}
+            continue
+        if element.tag == CELL:
+            column, text = _parse_cell(parser, element)
+            if text:
+                reading.column(parser.row_counter, column)
+                cells[column] = text
+        elif element.tag == ROW and cells:
+            yield parser.row_counter, cells
+        elif element.tag == SHEET_DATA:
+            return
 
 
 def _row_number(parser, row) -> int:
@@ -209,8 +224,8 @@ def _header_columns(line: int, cells: dict[int, str], reading: Reading) -> list[
 
 def _read_xlsx(data: bytes, *, required, reading: Reading) -> CsvFile:
     rows, controls = [], []
-    with _workbook(data, reading) as workbook:
-        lines = _stored_rows(workbook, reading)
+    with _first_sheet(data, reading) as (source, parser):
+        lines = _stored_rows(source, parser, reading)
         first = next(lines, None)
         if first is None:
             raise ImportRejected([RowError(1, _("the file is empty"))])

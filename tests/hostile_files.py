@@ -124,11 +124,31 @@ def csv_rows(count: int, *, header: str = "leerlingnummer;voornaam;naam;klas") -
 def csv_with_nul_after(offset: int, *, header: str = "leerlingnummer;voornaam;naam;klas") -> tuple[bytes, int]:
     """(a roster CSV with one NUL byte past `offset` bytes, the line it is on): the type check reads the
     first 4 kB only, so this passes it."""
-    lines = [header]
-    while sum(len(line) + 2 for line in lines) < offset:
+    lines, size = [header], len(header) + 2
+    while size < offset:
         n = len(lines)
         lines.append(f"{n};Kind{n};Peeters;5A")
+        size += len(lines[-1]) + 2
     bad_line = len(lines) + 1
     lines.append(f"{bad_line};Kind\x00;Peeters;5A")
     lines.append(f"{bad_line + 1};Kind;Peeters;5A")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8"), bad_line
+
+
+def xlsx_many_tiny_rows(count: int) -> bytes:
+    """The attack's 880,000-row workbook in about 2.5 MB: each row one small number, no size claimed."""
+    return xlsx(header_row() + "".join(f'<row r="{line}"><c r="A{line}"><v>1</v></c></row>'
+                                       for line in range(2, count + 2)))
+
+
+def xlsx_zip_bomb(unpacked_mb: int) -> bytes:
+    """A workbook whose shared strings part unpacks to `unpacked_mb` MB of one repeated character."""
+    buffer = io.BytesIO(xlsx(header_row() + roster_rows(1)))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("xl/padding.xml", "<a>" + "x" * (unpacked_mb * 1024 * 1024) + "</a>")
+    return buffer.getvalue()
+
+
+def xlsx_without_size(count: int) -> bytes:
+    """`count` rows and no <dimension>: openpyxl's read-only open parses the whole sheet to find its size."""
+    return xlsx(header_row() + roster_rows(count))
