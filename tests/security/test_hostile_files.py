@@ -4,6 +4,7 @@ import io
 import os
 import subprocess
 import sys
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -216,3 +217,21 @@ def test_no_page_answers_500_to_control_characters_in_its_query(coordinator_a, s
             continue
         response = client.get(f"/{route}?{query}")
         assert response.status_code < 500, f"/{route} ({name}) answered {response.status_code}"
+
+
+def test_a_sheet_that_declares_entities_is_refused_before_any_parser_expands_them():
+    """The billion laughs: the count of XML parts refuses any entity declaration, so the fast parser that
+    reads the sheet afterwards never sees one."""
+    laughs = '<!DOCTYPE worksheet [<!ENTITY a "haha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    data = hostile_files.xlsx(hostile_files.header_row() + '<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t>'
+                              "</is></c></row>")
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace("?>\n", "?>\n" + laughs, 1).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    assert refusal(roster_file.read_table, buffer.getvalue()) == [
+        "line 1: the Excel file cannot be read; save it again as .xlsx or CSV"]
