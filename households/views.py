@@ -14,6 +14,7 @@ from portal import jobs
 from portal.access import school_required
 from portal.csvfiles import ImportRejected
 from portal.models import Job
+from portal.views_documents import import_answer
 
 from . import import_jobs, roster, roster_file, tasks
 from .forms import RosterColumnsForm, RosterConfirmForm, RosterUploadForm
@@ -119,11 +120,9 @@ def pupil_import_confirm(request):
                               data=data, filename="roster.upload",
                               params={"columns": columns, "filename": filename, "next_url": reverse("pupil_list")})
         _discard(request)
-    if not job.finished:
-        return redirect("document_detail", job_id=job.pk)
-    if job.status == Job.Status.DONE:
-        messages.success(request, job.message)
-        return redirect("pupil_list")
+    answer = import_answer(request, job, done="pupil_list")
+    if answer is not None:
+        return answer
     # Cannot happen after a clean check of the same bytes and mapping; say so rather than fail.
     messages.error(request, _("The file no longer passes the check; nothing was imported."))
     return redirect("pupil_import")

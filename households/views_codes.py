@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from portal import jobs
 from portal.access import get_scoped_or_404, school_required, scoped
 from portal.models import Job
+from portal.views_documents import import_answer
 
 from . import codes, import_jobs, selectors, tasks
 from .forms_families import CodeExtendForm, CodeHandOutForm, CodeImportForm, CodeSendForm, CsvUploadForm
@@ -48,11 +49,9 @@ def _import(request, *, form, kind, title, task, work, template_kind, params=Non
                               rows=form.row_count, task=task, work=work, data=form.data_bytes,
                               filename=form.cleaned_data["file"].name, params={**(params or {}),
                                                                               "next_url": reverse("code_list")})
-        if not job.finished:
-            return redirect("document_detail", job_id=job.pk)
-        if job.status == Job.Status.DONE:
-            messages.success(request, job.message)
-            return redirect("code_list")
+        answer = import_answer(request, job, done="code_list")
+        if answer is not None:
+            return answer
         errors = jobs.row_errors(job)
     return render(request, "households/code_import.html", {"form": form, "errors": errors, "kind": template_kind})
 

@@ -16,6 +16,7 @@ from portal import jobs
 from portal.access import get_scoped_or_404, school_required, scoped
 from portal.csvfiles import ImportRejected
 from portal.models import Job
+from portal.views_documents import import_answer
 
 from . import import_jobs, inventory, tasks
 from .device_import import plan_device_import
@@ -135,11 +136,9 @@ def _import_confirm(request):
                               data=base64.b64decode(stored["data"]), filename="devices.csv",
                               params={"next_url": reverse("device_list")})
         request.session.pop(SESSION_KEY, None)
-    if not job.finished:
-        return redirect("document_detail", job_id=job.pk)
-    if job.status == Job.Status.DONE:
-        messages.success(request, job.message)
-        return redirect("device_list")
+    answer = import_answer(request, job, done="device_list")
+    if answer is not None:
+        return answer
     # The inventory changed since the preview in a way that makes the file invalid now.
     return render(request, "lending/device_import.html", {
         "form": DeviceImportForm(), "errors": jobs.row_errors(job), "max_bytes": MAX_IMPORT_BYTES})

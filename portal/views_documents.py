@@ -1,10 +1,11 @@
 """The school's documents page: what its long work made (letters, label sheets, exports, import results),
 how far the running work is, and the downloads. Kept DOCUMENTS_KEEP_DAYS, then deleted."""
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -13,6 +14,17 @@ from .jobs import progress_of, row_errors
 from .models import Job
 
 PAGE_SIZE = 50
+
+
+def import_answer(request, job: Job, *, done: str):
+    """What a page that started an import answers: the job's page while it runs on a worker, its
+    message and the `done` page once it worked; None when it was refused (the page lists the lines)."""
+    if not job.finished:
+        return redirect("document_detail", job_id=job.pk)
+    if job.status == Job.Status.DONE:
+        messages.success(request, job.message)
+        return redirect(done)
+    return None
 
 
 def _visible(request):
