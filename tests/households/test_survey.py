@@ -17,6 +17,7 @@ from portal.sms import LogBackend
 from tests.pdftext import pdf_text
 
 from ..factories import GuardianFactory, HouseholdFactory, PupilFactory
+from ..jobs import started_job
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -229,6 +230,24 @@ def test_coordinator_records_a_paper_answer_and_sees_the_rate_per_class(
     with django_assert_max_num_queries(8):
         listed = client.get(reverse("survey_list"))
     assert [(s.invited, s.answered) for s in listed.context["page"]] == [(3, 1)]
+
+
+def test_letters_that_fail_to_render_change_no_link(client_as, coordinator_a, families, settings, tmp_path,
+                                                    monkeypatch):
+    """New links are committed only with the stored PDF: a render that fails leaves the printed letters working."""
+    settings.MEDIA_ROOT = tmp_path
+    client = client_as(coordinator_a)
+    create(client, grades=["5"])
+    before = dict(SurveyInvite.objects.values_list("pk", "token_hash"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint ran out of memory")
+
+    monkeypatch.setattr(survey, "htmls_to_pdf", broken)
+    job = started_job(client, reverse("survey_letters", args=[SurveyInvite.objects.first().survey_id]))
+    assert job.status == Job.Status.FAILED and not job.file
+    assert dict(SurveyInvite.objects.values_list("pk", "token_hash")) == before
+    assert not AuditEvent.objects.filter(action="survey.letters_printed").exists()
 
 
 def test_other_schools_surveys_are_404(client_as, coordinator_a, school_b):
