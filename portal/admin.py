@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Lop, Role, School, StaffMember, User
+from .models import AuditEvent, Job, Lop, Role, School, StaffMember, User
 
 
 class RoleInline(admin.TabularInline):
@@ -71,4 +71,25 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """To see what runs and what failed; the documents themselves are downloaded on the school's page
+    (private ones by their creator only), so the admin shows no file and no key."""
+
+    list_display = ["created_at", "kind", "school", "created_by", "status", "expires_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["school__name", "created_by__email", "title"]
+    list_select_related = ["school", "created_by"]
+    date_hierarchy = "created_at"
+    fields = ["kind", "title", "school", "created_by", "private", "status", "message", "errors", "created_at",
+              "started_at", "finished_at", "expires_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

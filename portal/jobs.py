@@ -242,8 +242,10 @@ def _fail(job: Job, refused: Exception) -> None:
     # The reasons as the requester reads them: the work runs in their language.
     errors = [[error.line, str(error.reason)] for error in getattr(refused, "errors", [])]
     message = getattr(refused, "message", "") if isinstance(refused, JobRefused) else ""
-    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
-        status=Job.Status.FAILED, finished_at=timezone.now(), message=message, errors=errors)
+    failed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), message=message, errors=errors, upload="")
+    if failed and job.upload:  # a refused file is of no more use: its lines are listed on the job
+        job.upload.storage.delete(job.upload.name)
 
 
 class Progress:

@@ -97,7 +97,7 @@ def test_a_job_runs_once_and_stores_its_file(school_a, coordinator_a):
 
 
 def test_writes_of_a_refused_job_are_rolled_back_and_every_line_is_kept(school_a, coordinator_a, media):
-    job, _created, _task = start(school_a, coordinator_a)
+    job, _created, _task = start(school_a, coordinator_a, upload=b"provider;code\n", upload_name="codes.csv")
 
     def work(job, progress):
         def write_then_refuse():
@@ -107,7 +107,7 @@ def test_writes_of_a_refused_job_are_rolled_back_and_every_line_is_kept(school_a
 
     assert jobs.run_job(None, job.pk, work) == "refused"
     job.refresh_from_db()
-    assert job.status == Job.Status.FAILED and not job.file
+    assert job.status == Job.Status.FAILED and not job.file and not job.upload
     assert job.errors == [[2, "the end date has passed"], [4, "the code is missing"]]
     assert not InternetCode.objects.exists()
     assert not [path for path in media.rglob("*") if path.is_file()]  # the file made before the refusal is gone
