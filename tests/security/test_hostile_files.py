@@ -18,6 +18,7 @@ from portal.csvfiles import ImportRejected, read_csv
 from portal.read_limits import Limits
 
 from .. import hostile_files
+from ..conftest import _worker_database_url
 from ..factories import DeviceFactory, HouseholdFactory, PupilFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -53,14 +54,11 @@ def test_an_honest_sheet_under_a_lying_range_reads_its_rows():
 def test_the_import_command_refuses_the_grid_claim_at_once(school_a, tmp_path):
     """The attack hung `import_pupils` (and a web worker) for 26 minutes; run as a separate process, with
     a guard so that a hang fails this test instead of stalling the suite."""
-    path = tmp_path / "leerlingen.xlsx"
-    path.write_bytes(hostile_files.xlsx_dimension_bomb())
-    db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                                         f"{db['PORT'] or 5432}/{db['NAME']}"} if connection.vendor == "postgresql" else {
-        **os.environ, "DATABASE_URL": f"sqlite:///{db['NAME']}"}
     if connection.vendor != "postgresql":
         pytest.skip("the command runs in another process, which needs the test database on a server")
+    path = tmp_path / "leerlingen.xlsx"
+    path.write_bytes(hostile_files.xlsx_dimension_bomb())
+    env = {**os.environ, "DATABASE_URL": _worker_database_url()}
     done = subprocess.run([sys.executable, "manage.py", "import_pupils", str(path), "--school",
                            school_a.instellingsnummer], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
