@@ -39,8 +39,8 @@ run: $(INSTALLED)
 
 # PostgreSQL and Redis when they answer (or DATABASE_URL / REDIS_URL are set), SQLite otherwise.
 test: $(INSTALLED) $(NODE_INSTALLED) lint
-	@eval "$$($(PY) -m config.devservices)" && $(PY) manage.py makemigrations --check --dry-run \
-	  && $(PY) -m pytest $(PYTEST_ARGS)
+	@DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
+	@eval "$$($(PY) -m config.devservices)" && $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(PY) -m ruff check .

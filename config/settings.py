@@ -6,6 +6,7 @@ REDIS_URL, EMAIL_URL, SECRET_KEY and DEBUG=false.
 """
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "anymail",
     "portal",
     "households",
     "lending",
@@ -136,18 +138,43 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Mail: console by default; EMAIL_URL in production, e.g. smtp+tls://user:pass@host:587 (STARTTLS).
-_email = env.email_url("EMAIL_URL", default="consolemail://")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Mail: console by default; EMAIL_URL in production. SMTP (smtp+tls://user:pass@host:587) works,
+# but only a provider's API reports bounces back: brevo://API_KEY@ or mailjet://API_KEY:SECRET@
+# (django-anymail; `?api_url=` points it elsewhere, as the tests do). Their tracking webhooks post to
+# /anymail/<provider>/tracking/ with HTTP basic auth ANYMAIL_WEBHOOK_SECRET ("user:password").
+_email_url = env.str("EMAIL_URL", default="consolemail://")
+_email_parts = urlsplit(_email_url)
+_email_query = dict(parse_qsl(_email_parts.query))
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
+if _email_parts.scheme in ("brevo", "mailjet"):
+    _provider = _email_parts.scheme.upper()
+    EMAIL_BACKEND = f"anymail.backends.{_email_parts.scheme}.EmailBackend"
+    if _email_parts.scheme == "brevo":
+        ANYMAIL["BREVO_API_KEY"] = unquote(_email_parts.username or "")
+    else:
+        ANYMAIL["MAILJET_API_KEY"] = unquote(_email_parts.username or "")
+        ANYMAIL["MAILJET_SECRET_KEY"] = unquote(_email_parts.password or "")
+    if "api_url" in _email_query:
+        ANYMAIL[f"{_provider}_API_URL"] = _email_query["api_url"]
+else:
+    _email = env.email_url_config(_email_url)
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
+        if _key in _email:
+            globals()[_key] = _email[_key]
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".test-artifacts" / "mail"))
-for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_USE_SSL"):
-    if _key in _email:
-        globals()[_key] = _email[_key]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Uitleenportaal <noreply@uitleenportaal.local>")
 
-# Text messages (portal/sms.py): the class that hands an SMS to a gateway. The default writes only
-# that a message would leave; production needs a real gateway.
-SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.LogBackend")
+# Text messages (portal/sms.py): twilio://SID:TOKEN@?from=..., json+https://TOKEN@gateway/path, or
+# log:// (development: nothing leaves) and locmem:// (tests). `check --deploy` refuses log and locmem.
+SMS_URL = env.str("SMS_URL", default="log://")
+# The key that signs the JSON gateway's delivery receipts (X-Signature, HMAC-SHA256 of the body).
+SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
+# The portal's public address (https://uitleen.example.be): providers post delivery receipts there.
+PUBLIC_URL = env.str("PUBLIC_URL", default="")
+# Key for the Smartschool access codes stored in the database (default: derived from SECRET_KEY,
+# so a new SECRET_KEY means entering the codes again).
+SMARTSCHOOL_ENCRYPTION_KEY = env.str("SMARTSCHOOL_ENCRYPTION_KEY", default="")
 
 # Celery: eager without a broker so `make run` needs nothing but Python.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -1,8 +1,10 @@
+from anymail.webhooks.brevo import BrevoTrackingWebhookView
+from anymail.webhooks.mailjet import MailjetTrackingWebhookView
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_log, views, views_twofactor
+from portal import audit_log, views, views_hooks, views_smartschool, views_twofactor
 from portal.forms import EmailLoginForm
 from portal.password_reset import ThrottledPasswordResetView
 from privacy import views as privacy_views
@@ -40,6 +42,7 @@ urlpatterns = [
     path("school/switch/", views.school_switch, name="school_switch"),
     path("school/audit/", audit_log.audit_log, name="audit_log"),
     path("school/documents/", include("portal.urls_documents")),
+    path("school/smartschool/", views_smartschool.smartschool_settings, name="smartschool_settings"),
     path("lop/", include(report_urls.lop_patterns)),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
@@ -54,5 +57,9 @@ urlpatterns = [
     path("privacy/", privacy_views.public_privacy, name="public_privacy"),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Providers' news about messages: e-mail (django-anymail) and SMS delivery receipts.
+    path("anymail/brevo/tracking/", BrevoTrackingWebhookView.as_view(), name="email_tracking_brevo"),
+    path("anymail/mailjet/tracking/", MailjetTrackingWebhookView.as_view(), name="email_tracking_mailjet"),
+    path("hooks/sms/<str:provider>/", views_hooks.sms_status, name="sms_status"),
     path("admin/", admin.site.urls),
 ]

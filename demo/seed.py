@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from households.models import Guardian, Household, Pupil
 from lending.models import Agreement, Device, Loan
+from portal.languages import household_language
 from portal.models import Lop, Role, School, StaffMember, User
 from portal.school_import import import_schools
 
@@ -113,7 +114,7 @@ def _fill_school(school, *, today, rng):
 def _households(school, rng):
     households = []
     for _n in range(rng.randint(20, 34)):
-        channel = rng.choices(list(Household.Channel), weights=[6, 3, 2])[0]
+        channel = rng.choices([Household.Channel.EMAIL, Household.Channel.SMS, Household.Channel.PAPER], weights=[6, 3, 2])[0]
         households.append(Household(
             school=school, name=f"{rng.choice(LAST_NAMES)}", preferred_language=rng.choice(LANGUAGES),
             contact_channel=channel,
@@ -220,7 +221,7 @@ def _loans(school, pupils, staff, devices, *, today, rng):
     Loan.objects.bulk_create(loans)
     Device.objects.bulk_update(devices, ["status"])
     Agreement.objects.bulk_create([
-        Agreement(loan=loan, text_version="demo-1", language=loan.pupil.household.preferred_language,
+        Agreement(loan=loan, text_version="demo-1", language=household_language(loan.pupil.household),
                   status=status, signed_method=method,
                   signed_at=_aware(started + timedelta(days=2)) if method else None)
         for loan, status, method, started in agreements

@@ -280,7 +280,7 @@ def code_send(*, code: InternetCode, channel: str, by) -> int:
             message = messages.notify_household(
                 household=code.household, channel=channel, subject=gettext_lazy("Free internet at home: your code"),
                 email_template="households/code_message_email.html", template="households/code_message_sms.html",
-                context=letter_context(code))
+                context=letter_context(code), about=f"internetcode:{code.pk}")
         except messages.NoAddress:
             raise CodeError(str(NO_ADDRESS[channel])) from None
         audit.record(actor=by, action=AuditEvent.Action.INTERNET_CODE_SENT, instance=code, school=code.school,

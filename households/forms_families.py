@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
 from portal.csvfiles import count_rows
+from portal.phones import to_e164
 
 from .models import Guardian, Household, Referral, SupportOrganisation, SurveyAnswer
 
@@ -34,11 +35,21 @@ class HouseholdForm(forms.ModelForm):
 class GuardianForm(forms.ModelForm):
     class Meta:
         model = Guardian
-        fields = ["name", "relation", "email", "phone"]
+        fields = ["name", "relation", "email", "phone", "smartschool_coaccount"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save"), "guardian-form")
+
+    def clean_phone(self):
+        """Stored as E.164 (+32470123456), so one phone written two ways is one address."""
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        number = to_e164(raw)
+        if number is None:
+            raise forms.ValidationError(_("This is not a phone number. Write it like 0470 12 34 56 or +32 470 12 34 56."))
+        return number
 
 
 class CsvUploadForm(forms.Form):

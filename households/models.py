@@ -18,6 +18,7 @@ class Household(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("Text message (SMS)")
+        SMARTSCHOOL = "smartschool", _("Smartschool message")
         PAPER = "paper", _("Letter on paper")
 
     class Access(models.TextChoices):
@@ -32,7 +33,7 @@ class Household(models.Model):
         _("preferred language"), max_length=8, choices=FAMILY_LANGUAGES, default="nl"
     )
     contact_channel = models.CharField(
-        _("contact channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
+        _("contact channel"), max_length=12, choices=Channel.choices, default=Channel.EMAIL
     )
     device_at_home = models.CharField(
         _("computer at home"), max_length=8, choices=Access.choices, default=Access.UNKNOWN
@@ -68,6 +69,10 @@ class Guardian(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices, default=Relation.GUARDIAN)
+    # Smartschool gives each pupil up to six co-accounts for parents; messages go to this one.
+    smartschool_coaccount = models.PositiveSmallIntegerField(
+        _("Smartschool co-account"), null=True, blank=True, choices=[(n, str(n)) for n in range(1, 7)],
+        help_text=_("The number of this parent's co-account on the pupil's Smartschool account."))
 
     SCHOOL_PATH = "household__school"
 
@@ -201,7 +206,7 @@ class SurveyInvite(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invites")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="survey_invites")
     token_hash = models.CharField(max_length=64, unique=True)
-    channel = models.CharField(_("channel"), max_length=8, choices=Household.Channel.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=Household.Channel.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))

@@ -26,6 +26,7 @@ from portal.audit import record
 from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, normalise_header
 from portal.languages import FAMILY_LANGUAGES
 from portal.models import AuditEvent, EducationLevel, School
+from portal.phones import to_e164
 
 from .models import Guardian, Household, Pupil
 from .roster_file import read_table
@@ -146,7 +147,9 @@ def normalise_number(value: str) -> str:
 
 
 def normalise_phone(value: str) -> str:
-    return re.sub(r"[\s./()-]", "", value)
+    """E.164 when it is a phone number (one number written two ways is one guardian); otherwise the
+    digits as given, which messages leave out."""
+    return to_e164(value) or re.sub(r"[\s./()-]", "", value)
 
 
 def parse_rows(table: CsvFile, columns: dict[str, str], school: School) -> tuple[list[ParsedRow], list[RowError]]:

@@ -9,7 +9,7 @@ from portal.models import AuditEvent
 from .models import Guardian, Household, Referral, SupportOrganisation
 
 HOUSEHOLD_FIELDS = ["name", "preferred_language", "contact_channel", "device_at_home", "internet_at_home"]
-GUARDIAN_FIELDS = ["name", "relation", "email", "phone"]
+GUARDIAN_FIELDS = ["name", "relation", "email", "phone", "smartschool_coaccount"]
 ORGANISATION_FIELDS = ["name", "kind", "municipality", "address", "phone", "email", "website", "helps_with",
                        "active"]
 

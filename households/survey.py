@@ -69,12 +69,13 @@ def survey_create(*, school, title: str, grades: list[int], class_names: list[st
         survey = Survey.objects.create(school=school, title=title, grades=sorted(grades),
                                        class_names=sorted(class_names), created_by=by)
         households = Household.objects.filter(
-            school=school, pk__in=selected_pupils(survey).values("household_id")).prefetch_related("guardians")
+            school=school, pk__in=selected_pupils(survey).values("household_id")
+        ).select_related("school").prefetch_related("guardians", "pupils")
         now = timezone.now()
         outgoing = []
         invites = []
         for household in households:
-            guardians = list(household.guardians.all())
+            guardians = messages.contacts_of(household)
             token = new_token()
             invite = SurveyInvite(survey=survey, household=household, token_hash=hash_token(token),
                                   channel=messages.reachable_channel(
@@ -98,7 +99,7 @@ def _queue_message(invite, household, guardians, url):
         household=household, contacts=guardians, channel=invite.channel,
         subject=gettext_lazy("A short question from the school: computer and internet at home"),
         email_template="households/survey_message_email.html", template="households/survey_message_sms.html",
-        context={"school": invite.survey.school, "url": url, "household": household})
+        context={"school": invite.survey.school, "url": url, "household": household}, about=f"surveyinvite:{invite.pk}")
 
 
 # --- paper letters: made by a worker (households/tasks.py), downloaded from the documents page ---------
@@ -135,8 +136,13 @@ def letters_make(job, progress) -> Outcome:
         token = new_token()
         links.append((invite.pk, invite.token_hash, hash_token(token)))
         pages.append(letter_page(survey, invite.household, survey_url(base_url, token), base_url))
-    parts = [render_to_string("pdf/survey_letter.html", {"pages": pages[start:start + LETTERS_PER_PART], "survey": survey})
-             for start in range(0, len(pages), LETTERS_PER_PART)]
+    # The document's language for screen readers: the letters' own when they share one; each letter
+    # also carries its lang and dir.
+    languages = {household_language(invite.household) for invite in invites}
+    pages_language = languages.pop() if len(languages) == 1 else "nl"
+    parts = [render_to_string("pdf/survey_letter.html", {
+        "pages": pages[start:start + LETTERS_PER_PART], "survey": survey, "pages_language": pages_language})
+        for start in range(0, len(pages), LETTERS_PER_PART)]
     pdf = htmls_to_pdf(parts, progress=lambda done, _total: progress(min(done * LETTERS_PER_PART, len(pages)),
                                                                        len(pages)))
 

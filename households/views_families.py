@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from portal.access import get_scoped_or_404, lop_staff_required, school_required, scoped
 from portal.languages import chosen_language, language_choices
-from portal.models import School
+from portal.models import FailingAddress, Message, School
+from portal.phones import to_e164
 
 from . import codes, support
 from .forms_families import (
@@ -61,9 +62,16 @@ def household_detail(request, household_id):
         hand_out_form.helper.form_action = reverse("code_hand_out", kwargs={"household_id": household.pk})
     referral_form = ReferralForm(organisations=support.organisations_for_school(request.school))
     referral_form.helper.form_action = reverse("referral_add", kwargs={"household_id": household.pk})
+    guardians = list(household.guardians.all())
+    # What became of the messages, and which addresses a provider reported as not working.
+    failing = set(FailingAddress.objects.filter(household_id=household.pk).values_list("channel", "address"))
+    for guardian in guardians:
+        guardian.email_failing = ("email", guardian.email.casefold()) in failing
+        guardian.phone_failing = ("sms", to_e164(guardian.phone) or "") in failing
+    sent = list(Message.objects.filter(school=request.school, household_id=household.pk).order_by("-created_at")[:10])
     return render(request, "households/household_detail.html", {
-        "household": household, "guardians": list(household.guardians.all()), "pupils": pupils,
-        "codes": internet_codes, "referrals": referrals, "answers": answers,
+        "household": household, "guardians": guardians, "pupils": pupils,
+        "codes": internet_codes, "referrals": referrals, "answers": answers, "sent_messages": sent,
         "hand_out_form": hand_out_form, "referral_form": referral_form,
     })
 

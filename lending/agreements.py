@@ -84,15 +84,15 @@ def agreement_send(*, agreement: Agreement, by, base_url: str, channel: str | No
     household = agreement.loan.pupil.household if agreement.loan.pupil else None
     if household is None:
         raise ValidationError(_("The pupil has no household, so there is nobody to send the link to."))
-    channel = channel or household.contact_channel
+    contacts = messages.contacts_of(household)
+    channel = channel or messages.reachable_channel(household, contacts)
     if channel not in messages.SENT_CHANNELS:
         raise ValidationError(_("This family gets letters on paper: print the letter instead."))
-    guardians = list(household.guardians.all())
-    if not messages.addresses(guardians, channel):
+    if not messages.addresses(contacts, channel, messages.failing_addresses(contacts)):
         raise ValidationError(_("No guardian has an address for this channel."))
     link, token = link_create(agreement=agreement, channel=channel)
     messages.notify_household(
-        household=household, contacts=guardians, channel=channel,
+        household=household, contacts=contacts, channel=channel, about=f"agreement:{agreement.pk}",
         subject=gettext_lazy("Please sign: loan agreement for a school device"),
         email_template="emails/agreement_link.txt", template="emails/agreement_link_sms.txt",
         context={"url": sign_url(base_url, token), "school": _school(agreement), "link": link, "agreement": agreement},

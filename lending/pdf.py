@@ -40,6 +40,9 @@ def agreement_context(agreement: Agreement, language: str) -> dict:
         "deposit": agreement.deposit,
         "damage_cap": terms.damage_cap if terms else 0,
         "return_policy": terms.return_policy if terms else "school_year",
+        # What privacy.retention really does, so the agreement never promises another period.
+        "retention_months": settings.RETENTION_MONTHS,
+        "evidence_months": settings.SIGNATURE_EVIDENCE_MONTHS,
     }
 
 

@@ -1,10 +1,12 @@
 """A school's current agreement terms, and the agreement a new pupil loan starts with."""
 from django.db import IntegrityError, transaction
 
+from portal.languages import household_language
+
 from .models import Agreement, AgreementTerms, Loan
 
 # Bumped when the wording of the agreement template changes; stored on every agreement.
-AGREEMENT_TEXT_VERSION = "2026-1"
+AGREEMENT_TEXT_VERSION = "2026-2"  # 2026-2: repairs, what a deposit covers, retention from the settings
 
 
 def current_terms(school) -> AgreementTerms:
@@ -30,6 +32,6 @@ def agreement_open_for_loan(*, loan: Loan) -> Agreement | None:
         loan=loan,
         terms=terms,
         text_version=AGREEMENT_TEXT_VERSION,
-        language=household.preferred_language if household else "nl",
+        language=household_language(household),
         deposit=terms.deposit,
     )

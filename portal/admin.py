@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Job, Lop, Role, School, StaffMember, User
+from .models import AuditEvent, FailingAddress, Job, Lop, Message, Role, School, StaffMember, User
 
 
 class RoleInline(admin.TabularInline):
@@ -40,6 +40,8 @@ class SchoolAdmin(admin.ModelAdmin):
     list_filter = ["province", "level", "special_needs", "network", "lop"]
     search_fields = ["instellingsnummer", "name", "municipality", "postcode"]
     list_select_related = ["lop"]
+    # Never shown again once saved (manage.py smartschool_connect sets it, encrypted).
+    exclude = ["smartschool_access_code"]
 
 
 @admin.register(Role)
@@ -72,6 +74,33 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """What became of each message: read-only, it is the providers' word."""
+
+    list_display = ["created_at", "school", "channel", "purpose", "status", "provider", "attempts"]
+    list_filter = ["channel", "status", "provider"]
+    search_fields = ["provider_id", "about", "purpose"]
+    list_select_related = ["school"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FailingAddress)
+class FailingAddressAdmin(admin.ModelAdmin):
+    """Delete a row once the family gave a new address: messages then use it again."""
+
+    list_display = ["at", "school", "channel", "reason"]
+    list_filter = ["channel", "reason"]
+    search_fields = ["address"]
+    list_select_related = ["school"]
 
 
 @admin.register(Job)

@@ -7,5 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Schools and LOPs")
 
     def ready(self):
-        # Both connect a login signal: one marks two-step sessions, one starts the idle clock.
-        from . import idle_sessions, twofactor  # noqa: F401
+        # A deploy check; the e-mail tracking signal; login signals (two-step sessions, the idle clock).
+        from . import checks, idle_sessions, receipts, twofactor  # noqa: F401

@@ -45,6 +45,11 @@ class LocalOnlyFetcher(URLFetcher):
         raise ValueError(f"refused: {parts.scheme}://{parts.netloc} is not a local static or media file")
 
 
+# Tagged PDF for screen readers (PDF/UA-1): a structure tree, the document language from the
+# template's <html lang>, the title shown instead of the file name.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def _html(html: str) -> HTML:
     base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
     return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher())
@@ -52,7 +57,7 @@ def _html(html: str) -> HTML:
 
 def html_to_pdf(html: str) -> bytes:
     """A PDF of a rendered template; relative URLs resolve against the project's static folder."""
-    return _html(html).write_pdf()
+    return _html(html).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def htmls_to_pdf(documents: Iterable[str], *, total: int = 0, progress: Callable[[int, int], None] | None = None) -> bytes:
@@ -67,7 +72,7 @@ def htmls_to_pdf(documents: Iterable[str], *, total: int = 0, progress: Callable
     if not rendered:
         raise ValueError("no documents to join")
     pages = [page for document in rendered for page in document.pages]
-    return rendered[0].copy(pages).write_pdf()
+    return rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def qr_data_uri(text: str, *, border: int = 2) -> str:

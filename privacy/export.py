@@ -22,11 +22,11 @@ from lending.models import Agreement, Device, Incident, Loan, Repair, SigningLin
 from portal.audit import events_about
 from portal.documents import html_to_pdf
 from portal.jobs import JobRefused, Outcome
-from portal.models import AuditEvent
+from portal.models import AuditEvent, FailingAddress, Message
 from reminders.models import Reminder
 
 MODELS = (Household, Guardian, Pupil, Loan, Device, Agreement, SigningLink, Incident, Repair, InternetCode,
-          SurveyInvite, SurveyAnswer, Referral, Reminder, AuditEvent)
+          SurveyInvite, SurveyAnswer, Referral, Reminder, Message, FailingAddress, AuditEvent)
 
 
 def _value(value):
@@ -61,6 +61,10 @@ def _querysets(household: Household) -> list:
         (SurveyAnswer, SurveyAnswer.objects.filter(invite__household=household)),
         (Referral, Referral.objects.filter(household=household)),
         (Reminder, Reminder.objects.filter(household=household)),
+        # The messages sent to the family (by id: portal cannot point at a household) and the
+        # addresses a provider reported as not working.
+        (Message, Message.objects.filter(household_id=household.pk)),
+        (FailingAddress, FailingAddress.objects.filter(household_id=household.pk)),
     ]
 
 

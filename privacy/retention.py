@@ -28,7 +28,7 @@ from lending.models import Agreement, Incident, Loan, Repair
 from portal.audit import events_about
 from portal.batching import pk_batches
 from portal.local_days import local_midnight
-from portal.models import AuditEvent, Job
+from portal.models import AuditEvent, FailingAddress, Job, Message
 
 BATCH_SIZE = 200
 ANONYMISED = AuditEvent.Action.HOUSEHOLD_ANONYMISED
@@ -151,6 +151,9 @@ def _anonymise(household_ids: list[int], pupil_ids: list[int], now) -> dict:
         "lending.incident": _ids(incidents),
     })
     guardian_count, _by_model = guardians.delete()
+    # Where messages went and which addresses bounced: the addresses are the guardians' own.
+    Message.objects.filter(household_id__in=household_ids).update(recipient="")
+    FailingAddress.objects.filter(household_id__in=household_ids).delete()
     _delete_files(Loan, loans.exclude(return_photo=""), ["return_photo"])
     loans.update(note="", return_photo="")
     # The unsigned PDF names the pupil; the signed one is evidence and follows its own clock.

@@ -9,7 +9,7 @@ from django.db.models import Min
 
 from lending.models import Agreement, Loan, Repair
 from portal.local_days import local_midnight
-from portal.models import Role
+from portal.models import FailingAddress, Role
 
 DUE_SOON_DAYS = 14
 UNSIGNED_AFTER_DAYS = 3
@@ -32,8 +32,15 @@ def _repairs_too_long(on: date, school_days: dict[int, int], oldest: dict[int, d
             if sent_at < local_midnight(on) - timedelta(days=school_days[school_id])}
 
 
+def _failing_since_yesterday(on: date):
+    """Addresses that bounced or were refused since the previous digest: those families' next
+    messages go on paper or by SMS, and the coordinator should check their details."""
+    return FailingAddress.objects.filter(at__gte=local_midnight(on - timedelta(days=1)), at__lt=local_midnight(on),
+                                         school__isnull=False)
+
+
 def schools_with_news(on: date) -> set[int]:
-    """Ids of schools with a coordinator and something to tell; four queries whatever the size."""
+    """Ids of schools with a coordinator and something to tell; five queries whatever the size."""
     with_news = set(_open_loans(on).values_list("device__school_id", flat=True).distinct().order_by())
     with_news |= set(_unsigned(on).values_list("loan__device__school_id", flat=True).distinct().order_by())
     repairs = (Repair.objects.filter(returned_at__isnull=True).order_by()
@@ -41,6 +48,7 @@ def schools_with_news(on: date) -> set[int]:
                .annotate(oldest=Min("sent_at")))
     days = {school_id: limit for school_id, limit, _oldest in repairs}
     with_news |= _repairs_too_long(on, days, {school_id: oldest for school_id, _limit, oldest in repairs})
+    with_news |= set(_failing_since_yesterday(on).values_list("school_id", flat=True).distinct().order_by())
     coordinated = set(Role.objects.filter(kind=Role.Kind.COORDINATOR, school_id__in=with_news)
                       .values_list("school_id", flat=True))
     return with_news & coordinated
@@ -53,7 +61,7 @@ def _heading(queryset, tag_path: str) -> dict:
 
 
 def digest_for(school, on: date) -> dict:
-    """Counts and the first asset tags per heading for one school (eight queries)."""
+    """Counts and the first asset tags per heading for one school (nine queries)."""
     loans = _open_loans(on).filter(device__school=school)
     too_long_before = local_midnight(on) - timedelta(days=school.repair_too_long_days)
     return {
@@ -64,11 +72,12 @@ def digest_for(school, on: date) -> dict:
         "repairs_too_long": _heading(
             Repair.objects.filter(device__school=school, returned_at__isnull=True, sent_at__lt=too_long_before),
             "device__asset_tag"),
+        "failing": {"count": _failing_since_yesterday(on).filter(school=school).values("household_id").distinct().count()},
     }
 
 
 def has_news(digest: dict) -> bool:
-    return any(digest[key]["count"] for key in ("due_soon", "overdue", "unsigned", "repairs_too_long"))
+    return any(digest[key]["count"] for key in ("due_soon", "overdue", "unsigned", "repairs_too_long", "failing"))
 
 
 def step_for(on: date) -> int:

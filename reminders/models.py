@@ -24,6 +24,7 @@ class Reminder(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         SMS = "sms", _("Text message (SMS)")
+        SMARTSCHOOL = "smartschool", _("Smartschool message")
         PAPER = "paper", _("Letter on paper")
         COORDINATOR = "coordinator", _("Note to the coordinator")
 
@@ -33,6 +34,7 @@ class Reminder(models.Model):
         SENT = "sent", _("Sent")
         PAPER = "paper", _("To print")
         SKIPPED = "skipped", _("Skipped")
+        UNCONFIRMED = "unconfirmed", _("Sent, no answer from the provider")
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     subject_type = models.CharField(_("about"), max_length=24)
@@ -50,7 +52,7 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
 
     SCHOOL_PATH = "school"
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from households.models import InternetCode, SurveyInvite
 from lending.models import Agreement, Loan
 from portal.batching import pk_batches
+from portal.languages import household_language
 from portal.local_days import local_midnight, local_tz
 from portal.models import School
 
@@ -161,4 +162,4 @@ def plan_reminders(*, on: date) -> list[Planned]:
 def channel_and_language(item: Planned) -> tuple[str, str]:
     if item.to_coordinator:
         return Reminder.Channel.COORDINATOR, settings.LANGUAGE_CODE
-    return item.household.contact_channel, item.household.preferred_language
+    return item.household.contact_channel, household_language(item.household)

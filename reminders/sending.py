@@ -17,14 +17,14 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.utils import timezone
 
-from households.models import Guardian, InternetCode, SurveyInvite
+from households.models import Guardian, InternetCode, Pupil, SurveyInvite
 from lending.models import Agreement, Loan
 from portal import messages
 from portal.local_days import local_tz
 from portal.models import Role
 
 from .models import Reminder
-from .texts import contacts_by_school, render_reminder, subject_ids
+from .texts import contacts_by_school, render_reminder, subject_ids, template_for
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class BatchFacts:
     guardians: dict = field(default_factory=dict)  # household_id -> [messages.Contact]
     contacts: dict = field(default_factory=dict)  # school_id -> contact person of the current terms
     coordinators: dict = field(default_factory=dict)  # school_id -> {language: [emails]}
+    failing: set = field(default_factory=set)  # (channel, address) that bounced or were refused
 
 
 def _relevant_subjects(batch, facts: BatchFacts) -> None:
@@ -88,9 +89,17 @@ def _batch_facts(batch: list[Reminder]) -> BatchFacts:
     facts = BatchFacts()
     _relevant_subjects(batch, facts)
     households = {r.household_id for r in batch if r.household_id}
-    for household_id, email, phone in (Guardian.objects.filter(household_id__in=households).order_by("pk")
-                                       .values_list("household_id", "email", "phone")):
-        facts.guardians.setdefault(household_id, []).append(messages.Contact(email=email, phone=phone))
+    accounts = {}  # household_id -> the first active pupil's number (its Smartschool account)
+    for household_id, number in (Pupil.objects.filter(household_id__in=households, active=True).exclude(internal_number="")
+                                 .order_by("-pk").values_list("household_id", "internal_number")):
+        accounts[household_id] = number
+    for household_id, email, phone, coaccount in (
+            Guardian.objects.filter(household_id__in=households).order_by("pk")
+            .values_list("household_id", "email", "phone", "smartschool_coaccount")):
+        account = accounts.get(household_id)
+        facts.guardians.setdefault(household_id, []).append(messages.Contact(
+            email=email, phone=phone, smartschool=f"{account}#{coaccount}" if account and coaccount else ""))
+    facts.failing = messages.failing_addresses(contact for found in facts.guardians.values() for contact in found)
     schools = {r.school_id for r in batch}
     facts.contacts = contacts_by_school(schools)
     roles = (Role.objects.filter(kind=Role.Kind.COORDINATOR, school_id__in=schools).exclude(user__email="")
@@ -128,8 +137,12 @@ def _deliver_to_coordinators(reminder: Reminder, facts: BatchFacts) -> str:
         if rendered is None:
             return Reminder.Status.SKIPPED  # a digest with nothing left to tell
         subject, body = rendered
-        messages.send_now(messages.Message(channel=messages.EMAIL, to=to, subject=subject, body=body,
-                                           language=language, headers=_message_id(reminder, f"-{language}")))
+        statuses = messages.send_now(messages.Message(
+            channel=messages.EMAIL, to=to, subject=subject, body=body, language=language,
+            headers=_message_id(reminder, f"-{language}"), purpose=template_for(reminder),
+            about=f"reminder:{reminder.pk}", school_id=reminder.school_id))
+        if not messages.reached(statuses):
+            return Reminder.Status.SKIPPED
     return Reminder.Status.SENT
 
 
@@ -139,16 +152,25 @@ def _deliver(reminder: Reminder, facts: BatchFacts) -> str:
         return Reminder.Status.PAPER
     if reminder.channel == Reminder.Channel.COORDINATOR:
         return _deliver_to_coordinators(reminder, facts)
-    to = messages.addresses(facts.guardians.get(reminder.household_id, []), reminder.channel)
-    if not to:
+    contacts = facts.guardians.get(reminder.household_id, [])
+    if reminder.household is None:
         return Reminder.Status.SKIPPED
     details = {**facts.details.get((reminder.subject_type, reminder.subject_id), {}),
                "contact": facts.contacts.get(reminder.school_id, {})}
     subject, body = render_reminder(reminder, details=details)
-    messages.send_now(messages.Message(
-        channel=reminder.channel, to=to, subject=subject if reminder.channel == messages.EMAIL else "", body=body,
-        language=reminder.language, headers=_message_id(reminder) if reminder.channel == messages.EMAIL else {}))
-    return Reminder.Status.SENT
+    # The household's channel, then its fallbacks (addresses that bounced are left out); a channel
+    # whose provider refused passes the reminder on to the next one, and paper comes last.
+    for channel in messages.channels_in_order(reminder.household, contacts, facts.failing):
+        statuses = messages.send_now(messages.Message(
+            channel=channel, to=messages.addresses(contacts, channel, facts.failing),
+            subject=subject if channel != messages.SMS else "", body=body, language=reminder.language,
+            headers=_message_id(reminder) if channel == messages.EMAIL else {}, purpose=template_for(reminder),
+            about=f"reminder:{reminder.pk}", household_id=reminder.household_id, school_id=reminder.school_id))
+        if messages.reached(statuses):
+            return Reminder.Status.SENT
+        if "unconfirmed" in statuses:
+            return Reminder.Status.UNCONFIRMED  # it may have arrived: never sent a second time
+    return Reminder.Status.PAPER  # nobody reachable, refused, or only logged: a letter instead
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -162,7 +184,7 @@ def release_stuck(*, now: datetime) -> int:
 
 def _due_batch(now: datetime, size: int) -> list[Reminder]:
     return list(Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)
-                .select_related("school", "household").order_by("due_at", "pk")[:size])
+                .select_related("school", "household__school").order_by("due_at", "pk")[:size])
 
 
 def _claim(reminder: Reminder, now: datetime) -> bool:

@@ -145,3 +145,15 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     }
+
+
+# --- messages: SMS into a list, like Django's mail.outbox -----------------------------------------
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Every test's texts go to portal.sms.outbox (locmem://), emptied before each test."""
+    from portal import sms
+
+    settings.SMS_URL = "locmem://"
+    sms.outbox.clear()
+    return sms.outbox

@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "set_language", "healthz",
+    # Providers post delivery news here: no login, a signature or basic auth instead, tested in
+    # tests/portal/test_sms_providers.py and test_email_bounces.py.
+    "sms_status", "email_tracking_brevo", "email_tracking_mailjet",
 }
 # Parents' pages that open with a token in the link are named public_*; their token rules have tests of their own.
 PUBLIC_PREFIX = "public_"

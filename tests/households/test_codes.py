@@ -13,7 +13,7 @@ from django.utils import timezone
 from households import codes, selectors
 from households.models import InternetCode
 from portal.models import AuditEvent
-from portal.sms import LogBackend
+from portal.sms import outbox as sms_sent
 from tests.pdftext import pdf_text
 
 from ..factories import GuardianFactory, HouseholdFactory, SchoolFactory
@@ -175,10 +175,10 @@ def test_send_the_code_by_email_and_sms(client_as, coordinator_a, school_a, djan
         client.post(reverse("code_send", args=[code.pk]), {"channel": "email"})
     assert mail.outbox[-1].to == ["mama@example.org"]
     assert "TN-MAIL-5" in mail.outbox[-1].body
-    LogBackend.sent.clear()
+    sms_sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("code_send", args=[code.pk]), {"channel": "sms"})
-    assert LogBackend.sent[-1][0] == "+32470000002" and "TN-MAIL-5" in LogBackend.sent[-1][1]
+    assert sms_sent[-1][0] == "+32470000002" and "TN-MAIL-5" in sms_sent[-1][1]
 
 
 def test_activation_by_tick_and_by_the_providers_list(client_as, coordinator_a, school_a):

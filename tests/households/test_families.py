@@ -40,12 +40,34 @@ def test_detail_shows_guardians_siblings_loans_and_agreements(client_as, coordin
     AgreementFactory(loan=loan)
     PupilFactory(school=school_a, household=household, first_name="Bram")
     client = client_as(coordinator_a)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("household_detail", args=[household.pk]))
     html = response.content.decode()
     for text in ("Mira Janssens", "mira@example.org", "+32470123456", "Mother", "Lotte", "Bram",
                  loan.device.asset_tag, f"/desk/handout/?pupil={loan.pupil.pk}"):
         assert text in html, text
+    assert 'id="sent-messages"' not in html and "address-failing" not in html
+
+
+def test_detail_shows_what_became_of_the_messages_and_a_failing_address(client_as, coordinator_a, school_a,
+                                                                         school_b, django_assert_max_num_queries):
+    from portal import messages
+    from portal.models import Message
+
+    household = HouseholdFactory(school=school_a)
+    GuardianFactory(household=household, email="Gone@Example.org", phone="0470 12 34 56")
+    for n in range(12):
+        Message.objects.create(school=school_a, household_id=household.pk, channel="email",
+                               recipient="gone@example.org", status="bounced" if n == 11 else "delivered")
+    Message.objects.create(school=school_b, household_id=household.pk, channel="sms", recipient="+32499000000")
+    messages.mark_failing(channel="email", address="gone@example.org", reason="bounced", household_id=household.pk)
+    client = client_as(coordinator_a)
+    with django_assert_max_num_queries(18):
+        html = client.get(reverse("household_detail", args=[household.pk])).content.decode()
+    assert html.count("address-failing") == 1  # the e-mail, not the phone
+    rows = html.split('id="sent-messages"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 11  # the heading and the ten newest
+    assert "+32499000000" not in html  # another school's message stays there
 
 
 def test_edit_household_and_guardians_writes_audit_rows(client_as, coordinator_a, school_a):
@@ -77,7 +99,8 @@ def test_forms_ask_nothing_the_job_does_not_need(client_as, coordinator_a, schoo
     form = client.get(reverse("household_edit", args=[household.pk])).context["form"]
     assert set(form.fields) == {"name", "preferred_language", "contact_channel", "device_at_home", "internet_at_home"}
     form = client.get(reverse("guardian_add", args=[household.pk])).context["form"]
-    assert set(form.fields) == {"name", "relation", "email", "phone"}
+    # The co-account number is what a Smartschool message needs to reach this parent.
+    assert set(form.fields) == {"name", "relation", "email", "phone", "smartschool_coaccount"}
 
 
 def test_social_tariff_page_and_record(client_as, coordinator_a, school_a):
@@ -104,3 +127,17 @@ def test_other_schools_households_are_404(client_as, coordinator_a, school_b):
     household.refresh_from_db()
     assert household.name == "Familie B" and household.pointed_to_social_tariff_at is None
     assert Household.objects.filter(name="x").count() == 0
+
+
+def test_a_guardians_phone_is_stored_as_e164_and_a_wrong_one_is_refused(client_as, coordinator_a, school_a):
+    household = HouseholdFactory(school=school_a)
+    client = client_as(coordinator_a)
+    refused = client.post(reverse("guardian_add", args=[household.pk]), {
+        "name": "Sara Dubois", "relation": "mother", "email": "", "phone": "0470 12 34"})
+    assert refused.status_code == 200 and "0470 12 34 56" in refused.content.decode()  # the example how to write it
+    assert not Guardian.objects.filter(household=household).exists()
+    client.post(reverse("guardian_add", args=[household.pk]), {
+        "name": "Sara Dubois", "relation": "mother", "email": "", "phone": "0032 470 12 34 56",
+        "smartschool_coaccount": "2"})
+    guardian = Guardian.objects.get(household=household)
+    assert (guardian.phone, guardian.smartschool_coaccount) == ("+32470123456", 2)

@@ -53,7 +53,7 @@ def test_semicolon_cp1252_file_imports_pupils_households_and_guardians(school_a,
     noel = Pupil.objects.get(internal_number="1002")
     assert zoe.household_id == noel.household_id and zoe.household.school == school_a
     assert [(g.name, g.email, g.phone) for g in zoe.household.guardians.all()] == [
-        ("An Peeters", "an@example.be", "0470112233")]
+        ("An Peeters", "an@example.be", "+32470112233")]  # stored as E.164
     assert Household.objects.filter(school=school_a).count() == 3
     assert Pupil.objects.get(internal_number="1003").household.preferred_language == "ar"
     assert Pupil.objects.get(internal_number="1004").household.preferred_language == "fr"
@@ -202,7 +202,7 @@ def test_a_new_sibling_joins_the_existing_household_and_guardians_are_not_duplic
     noel = Pupil.objects.get(internal_number="1002")
     assert noel.household_id == existing.household_id
     guardian = Guardian.objects.get()
-    assert guardian.phone == "0470112233"  # the phone the file adds is kept on the known guardian
+    assert guardian.phone == "+32470112233"  # the phone the file adds is kept on the known guardian
 
 
 def test_leading_zeros_do_not_make_a_new_pupil(school_a):

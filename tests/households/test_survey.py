@@ -13,7 +13,7 @@ from django.utils import timezone
 from households import survey
 from households.models import Household, Pupil, SurveyAnswer, SurveyInvite
 from portal.models import AuditEvent, Job
-from portal.sms import LogBackend
+from portal.sms import outbox as sms_sent
 from tests.pdftext import pdf_text
 
 from ..factories import GuardianFactory, HouseholdFactory, PupilFactory
@@ -55,7 +55,7 @@ def token_from(text):
 
 def test_sending_invites_every_family_once_by_its_channel(
         client_as, coordinator_a, school_a, families, django_capture_on_commit_callbacks):
-    LogBackend.sent.clear()
+    sms_sent.clear()
     client = client_as(coordinator_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = create(client, grades=["5"])
@@ -70,7 +70,7 @@ def test_sending_invites_every_family_once_by_its_channel(
     token = token_from(mail.outbox[-1].body)
     assert len(token) >= 22  # at least 128 bits
     assert invites["Familie Mail"].token_hash == hashlib.sha256(token.encode()).hexdigest()
-    assert LogBackend.sent[-1][0] == "+32470000003" and "/q/" in LogBackend.sent[-1][1]
+    assert sms_sent[-1][0] == "+32470000003" and "/q/" in sms_sent[-1][1]
     # Only hashes are stored.
     assert not SurveyInvite.objects.filter(token_hash=token).exists()
     assert AuditEvent.objects.filter(action="survey.created").exists()

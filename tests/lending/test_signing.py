@@ -13,7 +13,7 @@ from django.utils import timezone
 from lending import agreements, signing
 from lending.models import Agreement, SigningLink
 from portal.models import AuditEvent
-from portal.sms import LogBackend
+from portal.sms import outbox as sms_sent
 from tests.pdftext import pdf_text
 
 from ..factories import GuardianFactory
@@ -74,11 +74,11 @@ def test_send_by_email_stores_only_the_hash_and_the_mail_carries_the_token(
 
 def test_send_by_sms_goes_through_the_pluggable_backend(client_as, coordinator_a, agreement,
                                                         django_capture_on_commit_callbacks):
-    LogBackend.sent.clear()
+    sms_sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         send(client_as(coordinator_a), agreement, channel="sms")
-    assert len(LogBackend.sent) == 1
-    to, text = LogBackend.sent[0]
+    assert len(sms_sent) == 1
+    to, text = sms_sent[0]
     assert to == "+32470000001" and "/s/" in text
 
 

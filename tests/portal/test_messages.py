@@ -12,7 +12,7 @@ from households import survey as surveys
 from households.models import InternetCode
 from lending import agreements
 from portal import messages
-from portal.sms import LogBackend
+from portal.sms import outbox as sms_sent
 from reminders import services as reminders
 
 from ..factories import AgreementFactory, GuardianFactory, HouseholdFactory, LoanFactory, PupilFactory
@@ -35,7 +35,7 @@ def test_addresses_are_each_reached_once_in_the_guardians_order():
                 messages.Contact(email="b@example.org", phone="+32470123457"),
                 messages.Contact(email="", phone="")]
     assert messages.addresses(contacts, messages.EMAIL) == ["a@example.org", "b@example.org"]
-    assert messages.addresses(contacts, messages.SMS) == ["0470 12 34 56", "+32470123457"]
+    assert messages.addresses(contacts, messages.SMS) == ["+32470123456", "+32470123457"]
     assert messages.addresses(contacts, messages.PAPER) == []
 
 
@@ -67,7 +67,7 @@ def _send_code(school, household, coordinator):
 
 
 SENDERS = {"agreement link": _send_agreement, "survey invitation": _send_survey, "internet code": _send_code}
-IN_FRENCH = {"agreement link": "convention de prêt", "survey invitation": "toutes les familles",
+IN_FRENCH = {"agreement link": "convention de prêt", "survey invitation": "quelques petites questions",
              "internet code": "internet gratuit"}
 
 
@@ -75,11 +75,11 @@ IN_FRENCH = {"agreement link": "convention de prêt", "survey invitation": "tout
 def test_two_guardians_sharing_a_phone_get_one_sms_in_their_language(
         sender, school_a, coordinator_a, django_capture_on_commit_callbacks):
     household = two_guardians_one_phone(school_a, language="fr")
-    LogBackend.sent.clear()
+    sms_sent.clear()
     with translation.override("nl"), django_capture_on_commit_callbacks(execute=True):
         SENDERS[sender](school_a, household, coordinator_a)
-    assert [to for to, _text in LogBackend.sent] == ["0470 12 34 56"], sender
-    assert IN_FRENCH[sender] in LogBackend.sent[0][1]  # the family's language, not the coordinator's Dutch
+    assert [to for to, _text in sms_sent] == ["+32470123456"], sender
+    assert IN_FRENCH[sender] in sms_sent[0][1]  # the family's language, not the coordinator's Dutch
 
 
 @pytest.mark.parametrize("sender", SENDERS)
@@ -94,10 +94,10 @@ def test_two_guardians_sharing_an_address_get_one_mail(sender, school_a, coordin
 def test_a_reminder_reaches_a_shared_phone_once(school_a):
     household = two_guardians_one_phone(school_a, language="nl")
     unsigned_agreement(school_a, household, created_on=ON - timedelta(days=3))
-    LogBackend.sent.clear()
+    sms_sent.clear()
     reminders.create_due_reminders(on=ON, now=MORNING)
     assert reminders.send_pending(now=MORNING) == 1
-    assert [to for to, _text in LogBackend.sent] == ["0470 12 34 56"]
+    assert [to for to, _text in sms_sent] == ["+32470123456"]
 
 
 def test_nothing_leaves_when_the_action_is_rolled_back(school_a, coordinator_a, django_capture_on_commit_callbacks):

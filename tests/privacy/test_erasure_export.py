@@ -168,7 +168,8 @@ def test_pdf_download_names_the_family_and_its_data(school_a, director_a, client
 def test_export_runs_a_fixed_number_of_queries(school_a, pupils, django_assert_max_num_queries):
     household = Household.objects.select_related("school").get(pk=family(school_a, n=pupils).pk)
     assert Loan.objects.filter(pupil__household=household).count() == pupils
-    with django_assert_max_num_queries(15):
+    # One query per kind of row (messages and failing addresses included), one for the audit rows.
+    with django_assert_max_num_queries(17):
         export.collect(household)
 
 
@@ -202,3 +203,21 @@ def test_erasure_and_a_checkout_at_the_same_moment_never_leave_a_loan_to_an_eras
     household.refresh_from_db()
     open_loans = Loan.objects.filter(pupil=pupil, status=Loan.Status.ACTIVE).count()
     assert (household.anonymised_at is None) == (open_loans == 1)
+
+
+def test_messages_and_failing_addresses_are_exported_and_lose_the_address_on_erasure(school_a, director_a, client):
+    from portal import messages
+    from portal.models import FailingAddress, Message
+
+    household = family(school_a, active=True)
+    Message.objects.create(school=school_a, household_id=household.pk, channel="email", recipient="gone@example.org",
+                           purpose="emails/agreement_link.txt", status="bounced")
+    messages.mark_failing(channel="email", address="gone@example.org", reason="bounced", school_id=school_a.pk,
+                          household_id=household.pk)
+    records = export.collect(household)["records"]
+    assert [row["recipient"] for row in records["portal.message"]] == ["gone@example.org"]
+    assert [row["address"] for row in records["portal.failingaddress"]] == ["gone@example.org"]
+    client.force_login(director_a)
+    client.post(reverse("household_erase", kwargs={"household_id": household.pk}), {"confirmation": "Janssens"})
+    assert Message.objects.get(household_id=household.pk).recipient == ""
+    assert not FailingAddress.objects.filter(household_id=household.pk).exists()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("nl", ["Wat de school over u bewaart", "1 jaar", "5 jaar", "Vlaamse Toezichtcommissie"]),
+    ("nl", ["Wat de school over je bewaart", "1 jaar", "5 jaar", "Vlaamse Toezichtcommissie"]),
     ("fr", ["Ce que l'école garde sur vous", "1 an ", "5 ans", "Toezichtcommissie"]),
     ("en", ["What the school keeps about you", "1 year ", "5 years", "Toezichtcommissie"]),
 ])

@@ -13,7 +13,7 @@ from django.utils import timezone
 from households.models import InternetCode, Survey, SurveyInvite
 from lending.models import Agreement, Loan
 from portal import messages
-from portal.sms import LogBackend
+from portal.sms import outbox as sms_sent
 from reminders import plan as reminder_plan
 from reminders import sending as reminder_sending
 from reminders import services as reminders
@@ -160,16 +160,16 @@ def test_planning_queries_do_not_grow_with_rows(school_a, django_assert_num_quer
     for _ in range(3):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
     monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 1000)
-    # One read per batch: agreements, loans, two for internet codes, surveys; four to find the schools
-    # that get a digest (no coordinator here, so no fifth to load them).
-    with django_assert_num_queries(9):
+    # One read per batch: agreements, loans, two for internet codes, surveys; five to find the schools
+    # that get a digest (no coordinator here, so no sixth to load them).
+    with django_assert_num_queries(10):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 3
     for _ in range(20):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
     monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 10)  # capped batches: 10 + 10 + 3 agreements
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
 
 
@@ -184,9 +184,9 @@ def test_sending_reads_once_per_batch_and_writes_twice_per_message(school_a, mon
         return len(captured.captured_queries)
 
     monkeypatch.setattr(reminder_sending, "SEND_BATCH", 10)
-    overhead = {count: queries_to_send(count) - 2 * count for count in (3, 6, 12, 25)}  # 1, 1, 2, 3 batches
-    # A claim and a status update per message (a crash loses or repeats at most the one in flight);
-    # the rest is per batch.
+    overhead = {count: queries_to_send(count) - 4 * count for count in (3, 6, 12, 25)}  # 1, 1, 2, 3 batches
+    # A claim and a status update per reminder (a crash loses or repeats at most the one in flight),
+    # and its Message row written before and after the provider's answer; the rest is per batch.
     assert overhead[3] == overhead[6]
     assert overhead[25] - overhead[12] == overhead[12] - overhead[6] > 0
 
@@ -264,7 +264,7 @@ def test_mail_is_in_the_household_language_and_friendly(school_a, mailoutbox):
 
 @pytest.mark.django_db
 def test_sms_paper_coordinator_and_no_address(school_a, coordinator_a, mailoutbox):
-    LogBackend.sent.clear()
+    sms_sent.clear()
     created = ON - timedelta(days=3)
     unsigned_agreement(school_a, family(school_a, channel="sms", phone="+32470000001"), created_on=created)
     unsigned_agreement(school_a, family(school_a, channel="paper"), created_on=created)
@@ -276,8 +276,9 @@ def test_sms_paper_coordinator_and_no_address(school_a, coordinator_a, mailoutbo
     statuses = dict(Reminder.objects.exclude(household=nobody).exclude(kind=K.COORDINATOR_DIGEST)
                     .values_list("channel", "status"))
     assert statuses == {"sms": "sent", "paper": "paper", "coordinator": "sent"}
-    assert Reminder.objects.get(household=nobody).status == "skipped"
-    assert [to for to, _text in LogBackend.sent] == ["+32470000001"]
+    # Nobody can be reached by e-mail or SMS: the family gets a letter, on the coordinator's print list.
+    assert Reminder.objects.get(household=nobody).status == "paper"
+    assert [to for to, _text in sms_sent] == ["+32470000001"]
     # The overdue note and the day's digest; nothing for the paper family or the one without address.
     assert [m.to for m in mailoutbox] == [[coordinator_a.email]] * 2
     assert Reminder.objects.get(subject_id=overdue.pk, kind=K.OVERDUE).step == 4
@@ -409,7 +410,7 @@ def test_a_mail_server_failure_leaves_the_row_for_a_retry_an_hour_later(school_a
     ("nl", {"Herinnering: de afspraken voor het toestel van school",
             "Het toestel van school gaat binnenkort terug naar school",
             "Het toestel van school gaat vandaag terug naar school", "Het toestel van school: breng het graag terug",
-            "Uw gratis internetcode stopt binnenkort", "Uw gratis internetcode: hebt u hulp nodig?",
+            "Je gratis internetcode stopt binnenkort", "Je gratis internetcode: heb je hulp nodig?",
             "Een korte vraag van de school"}),
     ("fr", {"Rappel : l'accord pour l'appareil de l'école", "L'appareil de l'école retourne bientôt à l'école",
             "L'appareil de l'école retourne à l'école aujourd'hui", "L'appareil de l'école : merci de le rapporter",

@@ -14,7 +14,8 @@ def production_env():
     # A clean environment: only what a production container gets (conftest sets test-only variables).
     env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
     env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="uitleen.example.be",
-               CSRF_TRUSTED_ORIGINS="https://uitleen.example.be", DATABASE_URL="sqlite:///:memory:")
+               CSRF_TRUSTED_ORIGINS="https://uitleen.example.be", DATABASE_URL="sqlite:///:memory:",
+               SMS_URL="twilio://AC123:token@?from=%2B32460000000", EMAIL_URL="brevo://xkeysib-key@")
     return env
 
 
@@ -34,6 +35,16 @@ def test_check_deploy_does_fail_on_an_insecure_setting():
     result = run_check({**production_env(), "SECURE_COOKIES": "false"})
     assert result.returncode != 0
     assert "security.W012" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("variable, value, code", [
+    ("SMS_URL", "log://", "portal.E001"), ("SMS_URL", "locmem://", "portal.E001"),
+    ("EMAIL_URL", "consolemail://", "portal.E002")])
+def test_check_deploy_refuses_families_unreached(variable, value, code):
+    """Production with a log-only SMS backend or a console mailer would reach no family."""
+    result = run_check({**production_env(), variable: value})
+    assert result.returncode != 0
+    assert code in result.stderr + result.stdout
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0005_pupil_left_on_and_anonymised_at'),
+        ('households', '0006_messages_and_channels'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_audit_action_vocabulary'),
+        ('portal', '0004_messages_and_channels'),
     ]
 
     operations = [
