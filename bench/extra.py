@@ -47,8 +47,9 @@ def run(world, client, *, runs):
         reverse("desk_checkout")
     except NoReverseMatch:
         return []
-    results = [measure("checkout POST /desk/ (one new loan)", _checkout_action(world, client), runs=runs,
-                       note="each run hands out another device to another pupil; includes the agreement row")]
+    from . import checkout
+
+    results = checkout.run(world, client, runs=runs)
     for label, action in _pdf_actions(world):
         results.append(measure(label, action, runs=runs, count_queries=False, trace_memory=True))
     return results

@@ -333,6 +333,9 @@ LOGGING = {
 
 # Reports count pupils from this primary grade on (the Digisprong scope starts at the 5th year).
 REPORT_FIRST_PRIMARY_GRADE = env.int("REPORT_FIRST_PRIMARY_GRADE", default=5)
+# A pupil who left the school with a device still out shows on the coordinator's daily digest after
+# this many school days (the leavers' worklist at /desk/leavers/ shows them at once).
+LEAVER_GRACE_SCHOOL_DAYS = env.int("LEAVER_GRACE_SCHOOL_DAYS", default=5)
 
 # The demo: printed by `make run`, never enabled in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-uitlenen-2026")

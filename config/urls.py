@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import audit_log, views, views_hooks, views_smartschool, views_twofactor
+from portal import audit_log, views, views_calendar, views_hooks, views_smartschool, views_twofactor
 from portal.forms import EmailLoginForm
 from portal.password_reset import ThrottledPasswordResetView
 from privacy import views as privacy_views
@@ -38,11 +38,17 @@ account_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("school/", include(report_urls.school_patterns)),
     path("school/switch/", views.school_switch, name="school_switch"),
     path("school/audit/", audit_log.audit_log, name="audit_log"),
     path("school/documents/", include("portal.urls_documents")),
     path("school/smartschool/", views_smartschool.smartschool_settings, name="smartschool_settings"),
+    path("school/calendar/", views_calendar.school_calendar, name="school_calendar"),
+    path("school/calendar/fill/", views_calendar.school_calendar_fill, name="school_calendar_fill"),
+    path("school/calendar/summer/", views_calendar.school_calendar_summer, name="school_calendar_summer"),
+    path("school/calendar/<int:closure_id>/delete/", views_calendar.school_calendar_delete,
+         name="school_calendar_delete"),
     path("lop/", include(report_urls.lop_patterns)),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from households.models import Guardian, Household, Pupil
-from lending.models import Agreement, Device, Loan
+from lending.models import Agreement, Device, Incident, Loan, Repair, ReturnReceipt
 from portal.languages import household_language
 from portal.models import Lop, Role, School, StaffMember, User
 from portal.school_import import import_schools
@@ -108,7 +108,8 @@ def _fill_school(school, *, today, rng):
     staff = StaffMember.objects.bulk_create(
         [StaffMember(school=school, name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}") for _ in range(3)]
     )
-    _loans(school, pupils, staff, devices, today=today, rng=rng)
+    coordinator = User.objects.filter(roles__school=school, roles__kind=Role.Kind.COORDINATOR).first()
+    _loans(school, pupils, staff, devices, today=today, rng=rng, coordinator=coordinator)
 
 
 def _households(school, rng):
@@ -178,9 +179,26 @@ def _school_year_end(today):
     return date(year + 1, 8, 31)
 
 
-def _loans(school, pupils, staff, devices, *, today, rng):
-    """Loans in every state: open (some overdue), returned, transferred, lost; agreements likewise."""
-    borrowers = [p for p in pupils if p.needs_device and p.active] + [p for p in pupils if not p.needs_device][:4]
+# Pupils who need a device and wait for it on hand-out day, at every demo school.
+WAITING = 4
+
+
+def _needy(pupils, rng):
+    """The pupils who need a device, at least WAITING + 6 of them, so every school has a queue."""
+    needy = [p for p in pupils if p.needs_device and p.active]
+    for pupil in [p for p in pupils if not p.needs_device and p.active][:max(0, WAITING + 6 - len(needy))]:
+        pupil.needs_device = True
+        needy.append(pupil)
+    Pupil.objects.bulk_update(needy, ["needs_device"])
+    return needy
+
+
+def _loans(school, pupils, staff, devices, *, today, rng, coordinator=None):
+    """Loans in every state: open (some overdue, one of a pupil who left), returned with a receipt,
+    transferred, lost; agreements dated with their loans; a queue for hand-out day; repairs."""
+    needy = _needy(pupils, rng)
+    # The last WAITING needy pupils get nothing yet: they are the hand-out day queue.
+    borrowers = needy[:-WAITING] + [p for p in pupils if not p.needs_device and p.active][:4]
     free = list(devices)
     year_end = _school_year_end(today)
     loans, agreements = [], []
@@ -210,7 +228,10 @@ def _loans(school, pupils, staff, devices, *, today, rng):
         started = today - timedelta(days=rng.randint(250, 400))
         loans.append(Loan(device=device, pupil=pupil, status=status, started_at=_aware(started),
                           due_policy=Loan.DuePolicy.END_OF_SCHOOL_YEAR, due_on=started + timedelta(days=300),
-                          returned_at=_aware(started + timedelta(days=240)), condition_in=condition_in))
+                          returned_at=_aware(started + timedelta(days=240)), condition_in=condition_in,
+                          accessories_out=device.accessories,
+                          accessories_in=device.accessories if status == Loan.Status.RETURNED else [],
+                          received_by=coordinator if status == Loan.Status.RETURNED else None))
         agreements.append((loans[-1], Agreement.Status.ENDED, Agreement.Method.ONLINE, started))
         device.status = device_status
     for member in staff[:2]:
@@ -220,9 +241,33 @@ def _loans(school, pupils, staff, devices, *, today, rng):
         device.status = Device.Status.ON_LOAN
     Loan.objects.bulk_create(loans)
     Device.objects.bulk_update(devices, ["status"])
-    Agreement.objects.bulk_create([
+    made = Agreement.objects.bulk_create([
         Agreement(loan=loan, text_version="demo-1", language=household_language(loan.pupil.household),
                   status=status, signed_method=method,
                   signed_at=_aware(started + timedelta(days=2)) if method else None)
         for loan, status, method, started in agreements
     ])
+    # Dated with their loans (created_at is set to "now" on insert).
+    for agreement, (loan, _status, _method, _started) in zip(made, agreements, strict=True):
+        agreement.created_at = loan.started_at
+    Agreement.objects.bulk_update(made, ["created_at"])
+    _year_events(school, loans, today=today)
+
+
+def _year_events(school, loans, *, today):
+    """What a school year leaves to see: a receipt per return (to print: the demo sends no mail), the
+    damaged return's incident and its repair (one sent too long ago), and a pupil who left with a device."""
+    returned = [loan for loan in loans if loan.status == Loan.Status.RETURNED]
+    ReturnReceipt.objects.bulk_create([
+        ReturnReceipt(loan=loan, language=loan.pupil.household.preferred_language, channel="paper",
+                      status=ReturnReceipt.Status.PAPER) for loan in returned])
+    for loan in returned:
+        if loan.device.status == Device.Status.IN_REPAIR:
+            incident = Incident.objects.create(device=loan.device, loan=loan, kind=Incident.Kind.DAMAGE,
+                                               description="Scherm gebarsten", reported_at=loan.returned_at)
+            Repair.objects.create(device=loan.device, incident=incident, supplier="PC Hersteldienst Gent",
+                                  sent_at=_aware(today - timedelta(days=school.repair_too_long_days + 9)))
+    open_pupil_loans = [loan for loan in loans if loan.status == Loan.Status.ACTIVE and loan.pupil_id]
+    if open_pupil_loans:
+        leaver = open_pupil_loans[0].pupil
+        Pupil.objects.filter(pk=leaver.pk).update(active=False, left_on=today - timedelta(days=12))

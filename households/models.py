@@ -97,6 +97,8 @@ class Pupil(models.Model):
         _("grade (leerjaar)"), help_text=_("1 to 6 in primary, 1 to 7 in secondary.")
     )
     internal_number = models.CharField(_("school's pupil number"), max_length=32)
+    # Optional, from the roster: a pupil of 18 or older signs the loan agreement themselves.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     active = models.BooleanField(_("still at school"), default=True)
     needs_device = models.BooleanField(_("needs a device"), default=False)
     needs_internet = models.BooleanField(_("needs internet"), default=False)
@@ -118,6 +120,15 @@ class Pupil(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    ADULT_AGE = 18
+
+    def is_adult(self, on) -> bool:
+        """18 or older on ``on``; unknown (no date of birth) counts as a minor, whose parents sign."""
+        born = self.date_of_birth
+        if born is None:
+            return False
+        return (on.year - born.year - ((on.month, on.day) < (born.month, born.day))) >= self.ADULT_AGE
 
     @property
     def full_name(self):

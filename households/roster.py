@@ -29,7 +29,7 @@ from portal.models import AuditEvent, EducationLevel, School
 from portal.phones import to_e164
 
 from .models import Guardian, Household, Pupil
-from .roster_file import read_table
+from .roster_file import parse_date_cell, read_table
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,13 @@ FIELDS = [
     RosterField("guardian_email", gettext_lazy("Guardian's e-mail address"), "e-mail ouder", False),
     RosterField("guardian_phone", gettext_lazy("Guardian's phone number"), "gsm ouder", False),
     RosterField("language", gettext_lazy("Family language"), "taal", False),
+    RosterField("date_of_birth", gettext_lazy("Date of birth (pupils of 18 and over sign themselves)"),
+                "geboortedatum", False),
 ]
 FIELD_NAMES = [f.name for f in FIELDS]
 REQUIRED_FIELDS = [f.name for f in FIELDS if f.required]
 DEFAULT_COLUMNS = {f.name: f.default_column for f in FIELDS}
-PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active", "left_on"]
+PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active", "left_on", "date_of_birth"]
 
 MAX_UPLOAD_BYTES = uploads.ROSTER.max_bytes
 
@@ -121,6 +123,7 @@ class ParsedRow:
     family_key: tuple | None
     guardian: tuple[str, str, str] | None  # name, e-mail, phone
     language: str
+    date_of_birth: object = None  # a date; only written when the column is mapped
 
 
 def max_grade(school: School) -> int:
@@ -226,13 +229,16 @@ def _parse_row(row: Row, columns: dict[str, str], highest: int) -> tuple[ParsedR
             problem(_("unknown language “%(value)s” (known: %(known)s)") % {
                 "value": value("language"), "known": ", ".join(code for code, _name in FAMILY_LANGUAGES)})
 
+    born = parse_date_cell(value("date_of_birth")) if value("date_of_birth") else None
+    if value("date_of_birth") and born is None:
+        problem(_("“%(value)s” is not a date (write it as 14/03/2008)") % {"value": value("date_of_birth")})
     if errors:
         return (ParsedRow(row.line, number, "", "", "", 0, None, None, "") if number else None), errors
     key = value("household_key")
     family_key = ("key", key.lower()) if key else ("email", email) if email else ("phone", phone) if phone else None
     guardian = (guardian_name, email, phone) if (guardian_name or email or phone) else None
     return ParsedRow(row.line, number, value("first_name"), value("last_name"), class_name, grade,
-                     family_key, guardian, language), []
+                     family_key, guardian, language, born), []
 
 
 # --- planning the changes -----------------------------------------------------------------------
@@ -260,14 +266,14 @@ def plan_roster(*, school: School, data: bytes, columns: dict) -> RosterPlan:
     rows, errors = parse_rows(table, columns, school)
     if errors:
         raise ImportRejected(errors)
-    return _plan(school, rows)
+    return _plan(school, rows, dates_mapped="date_of_birth" in columns)
 
 
-def _plan(school: School, rows: list[ParsedRow]) -> RosterPlan:
+def _plan(school: School, rows: list[ParsedRow], dates_mapped: bool = False) -> RosterPlan:
     # Compared as the file's numbers are, so a number typed as "0500" elsewhere still matches 500.
     existing = {normalise_number(p.internal_number): p for p in Pupil.objects.filter(school=school).only(
         "id", "school", "internal_number", "first_name", "last_name", "class_name", "grade", "household", "active",
-        "left_on")}
+        "left_on", "date_of_birth")}
     households = {h.pk: h for h in Household.objects.filter(school=school).only("id", "school_id", "name",
                                                                                  "preferred_language")}
     plan = RosterPlan(summary=None)
@@ -307,6 +313,8 @@ def _plan(school: School, rows: list[ParsedRow]) -> RosterPlan:
         household = household_of_row[row.line]
         values = {"first_name": row.first_name, "last_name": row.last_name, "class_name": row.class_name,
                   "grade": row.grade, "active": True, "left_on": None}
+        if dates_mapped:
+            values["date_of_birth"] = row.date_of_birth
         pupil = existing.get(row.number)
         if pupil is None:
             plan.new_pupils.append(Pupil(school=school, internal_number=row.number, household=household, **values))

@@ -12,6 +12,7 @@ stored row with a value.
 import io
 import zipfile
 from contextlib import contextmanager
+from datetime import datetime
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
@@ -245,3 +246,20 @@ def _read_xlsx(data: bytes, *, required, reading: Reading) -> CsvFile:
     if not rows:
         raise ImportRejected([RowError(1, _("the file has a header line but no data rows"))])
     return CsvFile(columns=named, rows=rows, errors=[])
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_date_cell(text: str):
+    """A date as school administrations export it (2008-03-14, 14/03/2008, 14-03-2008, 14.03.2008; an
+    XLSX date cell reads as "2008-03-14 00:00:00"), or None when it is not one."""
+    text = text.strip()
+    if len(text) > 10 and text[10:].strip() in ("00:00:00", "0:00"):
+        text = text[:10]
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

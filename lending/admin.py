@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Agreement, AgreementTerms, Device, Incident, Loan, Repair, SigningLink
+from .models import (
+    Agreement,
+    AgreementTerms,
+    Device,
+    Incident,
+    Loan,
+    Repair,
+    ReturnReceipt,
+    SigningLink,
+    Stocktake,
+    StocktakeScan,
+    Transfer,
+)
 
 
 @admin.register(Device)
@@ -68,3 +80,38 @@ class RepairAdmin(admin.ModelAdmin):
     search_fields = ["device__asset_tag", "supplier"]
     list_select_related = ["device"]
     raw_id_fields = ["device", "incident"]
+
+
+@admin.register(ReturnReceipt)
+class ReturnReceiptAdmin(admin.ModelAdmin):
+    list_display = ["loan", "language", "channel", "status", "created_at", "sent_at"]
+    list_filter = ["status", "channel", "language"]
+    search_fields = ["loan__device__asset_tag"]
+    list_select_related = ["loan__device", "loan__pupil", "loan__staff_member"]
+    raw_id_fields = ["loan"]
+
+
+@admin.register(Stocktake)
+class StocktakeAdmin(admin.ModelAdmin):
+    list_display = ["school", "started_at", "closed_at", "started_by", "closed_by"]
+    list_filter = ["closed_at"]
+    search_fields = ["school__name", "school__instellingsnummer"]
+    list_select_related = ["school", "started_by", "closed_by"]
+
+
+@admin.register(StocktakeScan)
+class StocktakeScanAdmin(admin.ModelAdmin):
+    list_display = ["stocktake", "device", "scanned_at", "scanned_by"]
+    date_hierarchy = "scanned_at"
+    search_fields = ["device__asset_tag"]
+    list_select_related = ["stocktake", "device", "scanned_by"]
+    raw_id_fields = ["stocktake", "device"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(admin.ModelAdmin):
+    list_display = ["device", "from_school", "to_school", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["device__asset_tag", "from_school__name", "to_school__name"]
+    list_select_related = ["device", "from_school", "to_school"]
+    raw_id_fields = ["loan", "device", "new_device"]

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import audit, messages, tokens, uploads
+from portal.after_response import delay_after_commit
 from portal.languages import family_language
 from portal.models import AuditEvent, Role
 from portal.tasks import send_email
 
 from . import tasks
+from .due_dates import due_date_ics
 from .models import Agreement, AgreementTerms, SigningLink
 from .terms import agreement_open_for_loan, current_terms
 
@@ -39,16 +41,16 @@ def _school(agreement):
 
 def queue_render(agreement: Agreement, *, signed=False) -> None:
     task = tasks.render_signed_agreement_pdf if signed else tasks.render_agreement_pdf
-    transaction.on_commit(lambda: task.delay(agreement.pk))
+    delay_after_commit(task, agreement.pk)
 
 
 def sign_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + reverse("public_sign", kwargs={"token": token})
 
 
-def agreement_open(*, loan) -> Agreement | None:
+def agreement_open(*, loan, terms=None) -> Agreement | None:
     """Open the agreement for a new pupil loan and render its PDF after commit."""
-    agreement = agreement_open_for_loan(loan=loan)
+    agreement = agreement_open_for_loan(loan=loan, terms=terms)
     if agreement is not None:
         queue_render(agreement)
     return agreement
@@ -76,11 +78,17 @@ def _mark_sent(agreement, by, channel):
                  before=before, after={"status": agreement.status, "channel": channel})
 
 
+def check_signable(agreement: Agreement) -> None:
+    if agreement.status == Agreement.Status.ENDED:
+        raise ValidationError(_("This loan has ended, so its agreement can no longer be signed."))
+    if agreement.status not in Agreement.UNSIGNED_STATUSES:
+        raise ValidationError(_("This agreement is already signed."))
+
+
 @transaction.atomic
 def agreement_send(*, agreement: Agreement, by, base_url: str, channel: str | None = None) -> SigningLink:
     """Send a signing link by e-mail or SMS, after commit, to every guardian with an address."""
-    if agreement.status not in Agreement.UNSIGNED_STATUSES:
-        raise ValidationError(_("This agreement is already signed."))
+    check_signable(agreement)
     household = agreement.loan.pupil.household if agreement.loan.pupil else None
     if household is None:
         raise ValidationError(_("The pupil has no household, so there is nobody to send the link to."))
@@ -91,12 +99,15 @@ def agreement_send(*, agreement: Agreement, by, base_url: str, channel: str | No
     if not messages.addresses(contacts, channel, messages.failing_addresses(contacts)):
         raise ValidationError(_("No guardian has an address for this channel."))
     link, token = link_create(agreement=agreement, channel=channel)
+    language = signing_language(agreement)
+    # The due date goes along as a calendar file, so it lands in the family's phone calendar.
+    ics = messages.Attachment.from_bytes("due-date.ics", due_date_ics(agreement.loan, language=language), "text/calendar")
     messages.notify_household(
         household=household, contacts=contacts, channel=channel, about=f"agreement:{agreement.pk}",
         subject=gettext_lazy("Please sign: loan agreement for a school device"),
         email_template="emails/agreement_link.txt", template="emails/agreement_link_sms.txt",
         context={"url": sign_url(base_url, token), "school": _school(agreement), "link": link, "agreement": agreement},
-        language=signing_language(agreement))
+        language=language, attachments=[ics])
     _mark_sent(agreement, by, channel)
     return link
 
@@ -104,8 +115,7 @@ def agreement_send(*, agreement: Agreement, by, base_url: str, channel: str | No
 @transaction.atomic
 def agreement_paper_link(*, agreement: Agreement, by) -> tuple[SigningLink, str]:
     """The link printed as a QR code on the paper letter."""
-    if agreement.status not in Agreement.UNSIGNED_STATUSES:
-        raise ValidationError(_("This agreement is already signed."))
+    check_signable(agreement)
     link, token = link_create(agreement=agreement, channel="paper")
     _mark_sent(agreement, by, "paper")
     return link, token

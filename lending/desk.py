@@ -12,12 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from households.models import Pupil
+from portal.after_response import delay_after_commit
 from portal.audit import record, snapshot
 from portal.models import AuditEvent
 
+from . import tasks
 from .agreements import agreement_open
-from .due_dates import default_due, next_school_year_end
-from .models import Agreement, Device, Incident, Loan, Repair
+from .due_dates import default_due, due_policy_for, renewal_due
+from .models import Agreement, Device, Incident, Loan, Repair, SigningLink
+from .receipts import receipt_open
 from .terms import current_terms
 
 LOAN_FIELDS = ["status", "due_on", "returned_at", "condition_in", "accessories_in", "note"]
@@ -48,9 +51,30 @@ def _append(note: str, extra: str) -> str:
     return f"{note}\n{extra}".strip() if extra else note
 
 
+class AlreadyHandedOut(DeskError):
+    """The same confirm form was sent twice: the loan of the first submit, nothing new."""
+
+    def __init__(self, loan: Loan):
+        super().__init__(str(loan.pk))
+        self.loan = loan
+
+
+def _handed_out_with(checkout_key) -> Loan | None:
+    if checkout_key is None:
+        return None
+    return Loan.objects.filter(checkout_key=checkout_key).select_related("device", "pupil", "staff_member").first()
+
+
 def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: date | None = None,
-                  condition_out: str = Loan.Condition.GOOD, accessories=(), note: str = "") -> Loan:
-    """Hand a device to a pupil or a staff member; a pupil loan gets its agreement at once."""
+                  condition_out: str = Loan.Condition.GOOD, accessories=(), note: str = "",
+                  checkout_key=None) -> Loan:
+    """Hand a device to a pupil or a staff member; a pupil loan gets its agreement at once.
+
+    As few statements as the writes allow (bench/: the checkout against its bare writes): the device
+    is claimed with one conditional update (available -> on loan) instead of a lock and a save, the
+    terms are read once, and a clash with another desk or a second submit of the same form shows up
+    as an IntegrityError or a lost claim, resolved after the rollback. Raises AlreadyHandedOut with
+    the first loan when ``checkout_key`` was used before."""
     if (pupil is None) == (staff_member is None):
         raise DeskError(_("Choose one borrower: a pupil or a staff member."))
     borrower = pupil or staff_member
@@ -58,39 +82,51 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
         raise DeskError(_("The borrower is not at this device's school."))
     if pupil is not None and not pupil.active:
         raise DeskError(_("This pupil is no longer at school."))
-    with transaction.atomic():
-        # Only the device row: locking the joined school too would make every insert that points at
-        # the school (an audit row of an erasure, say) wait on this checkout, and deadlock with it.
-        device = Device.objects.select_for_update(of=("self",)).select_related("school").get(pk=device.pk)
-        if device.status != Device.Status.AVAILABLE:
-            raise DeviceNotAvailable(not_available_message(device))
-        # Locked like the erasure locks it (privacy/retention.py): never a loan to an erased pupil.
-        if pupil is not None and Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list(
-                "anonymised_at", flat=True).get():
-            raise DeskError(_("This pupil's data was erased. Add the pupil again to lend a device."))
-        terms = current_terms(device.school)
-        due_policy, default_on = default_due(school=device.school, return_policy=terms.return_policy, pupil=pupil)
-        try:
-            with transaction.atomic():
-                loan = Loan.objects.create(
-                    device=device, pupil=pupil, staff_member=staff_member, due_policy=due_policy,
-                    due_on=due_on or default_on, condition_out=condition_out,
-                    accessories_out=list(accessories), note=note, handed_out_by=by,
-                )
-        except IntegrityError:  # another desk handed the same device out a moment ago
-            raise DeviceNotAvailable(
-                _("Device %(tag)s was just handed out at another desk.") % {"tag": device.asset_tag}
-            ) from None
-        device.status = Device.Status.ON_LOAN
-        device.save(update_fields=["status"])
-        agreement_open(loan=loan)  # also queues the PDF render after commit
-        record(actor=by, action=AuditEvent.Action.LOAN_CHECKED_OUT, instance=loan, school=device.school,
-               after=snapshot(loan, ["device", "pupil", "staff_member", "due_policy", "due_on",
-                                     "condition_out", "accessories_out"]))
+    school = device.school
+    try:
+        with transaction.atomic():
+            if Device.objects.filter(pk=device.pk, status=Device.Status.AVAILABLE).update(
+                    status=Device.Status.ON_LOAN) != 1:
+                raise DeviceNotAvailable("")
+            # Locked like the erasure locks it (privacy/retention.py): never a loan to an erased pupil.
+            if pupil is not None and Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list(
+                    "anonymised_at", flat=True).get():
+                raise DeskError(_("This pupil's data was erased. Add the pupil again to lend a device."))
+            terms = current_terms(school)
+            due_policy = due_policy_for(return_policy=terms.return_policy, pupil=pupil)
+            if due_on is None:
+                due_on = default_due(school=school, return_policy=terms.return_policy, pupil=pupil)[1]
+            loan = Loan.objects.create(
+                device=device, pupil=pupil, staff_member=staff_member, due_policy=due_policy, due_on=due_on,
+                condition_out=condition_out, accessories_out=list(accessories), note=note, handed_out_by=by,
+                checkout_key=checkout_key,
+            )
+            device.status = Device.Status.ON_LOAN
+            agreement_open(loan=loan, terms=terms)  # also queues the PDF render after commit
+            record(actor=by, action=AuditEvent.Action.LOAN_CHECKED_OUT, instance=loan, school=school,
+                   after=snapshot(loan, ["device", "pupil", "staff_member", "due_policy", "due_on",
+                                         "condition_out", "accessories_out"]))
+    except (DeviceNotAvailable, IntegrityError) as error:
+        first = _handed_out_with(checkout_key)
+        if first is not None:
+            raise AlreadyHandedOut(first) from None
+        if isinstance(error, IntegrityError):
+            if not Loan.objects.filter(device=device, status=Loan.Status.ACTIVE).exists():
+                raise  # not a clash over the device: a real error
+            raise DeviceNotAvailable(  # another desk handed the same device out a moment ago
+                _("Device %(tag)s was just handed out at another desk.") % {"tag": device.asset_tag}) from None
+        raise DeviceNotAvailable(not_available_message(Device.objects.get(pk=device.pk))) from None
     return loan
 
 
-def _lock_open_loan(loan: Loan) -> Loan:
+def _give_receipt(loan: Loan):
+    receipt = receipt_open(loan=loan)
+    if receipt is not None:
+        delay_after_commit(tasks.send_return_receipt, receipt.pk)
+    return receipt
+
+
+def lock_open_loan(loan: Loan) -> Loan:
     locked = Loan.objects.select_for_update(of=("self", "device")).select_related("device", "device__school").get(pk=loan.pk)
     if not locked.is_open:
         raise DeskError(_("This loan has already ended."))
@@ -115,7 +151,7 @@ def loan_checkin(*, loan: Loan, by, condition_in: str, accessories_in=(), return
                  cost_to_family: Decimal = Decimal("0")) -> Loan:
     """Take a device back; it becomes available, or goes to repair (optionally with a damage incident)."""
     with transaction.atomic():
-        loan = _lock_open_loan(loan)
+        loan = lock_open_loan(loan)
         before = snapshot(loan, LOAN_FIELDS)
         device = loan.device
         loan.status = Loan.Status.RETURNED
@@ -130,6 +166,7 @@ def loan_checkin(*, loan: Loan, by, condition_in: str, accessories_in=(), return
             fields.append("return_photo")
         loan.save(update_fields=fields)
         missing = [item for item in loan.accessories_out if item not in loan.accessories_in]
+        end_unsigned_agreements(loan=loan, by=by)
         record(actor=by, action=AuditEvent.Action.LOAN_RETURNED, instance=loan, school=device.school, before=before,
                after={**snapshot(loan, LOAN_FIELDS), "accessories_missing": missing})
         incident = None
@@ -141,7 +178,25 @@ def loan_checkin(*, loan: Loan, by, condition_in: str, accessories_in=(), return
         else:
             device.status = Device.Status.AVAILABLE
             device.save(update_fields=["status"])
+        loan.recorded_incident, loan.receipt_made = incident, _give_receipt(loan)
     return loan
+
+
+def end_unsigned_agreements(*, loan: Loan, by) -> int:
+    """A loan that ended (returned, lost, handed over) ends its unsigned agreement: its links stop
+    working (the family sees "this loan has ended") and no reminder asks to sign it. A signed
+    agreement stays signed: it is the evidence of the loan."""
+    open_ids = list(Agreement.objects.filter(loan=loan, status__in=Agreement.UNSIGNED_STATUSES)
+                    .values_list("pk", "status"))
+    if not open_ids:
+        return 0
+    ids = [pk for pk, _status in open_ids]
+    Agreement.objects.filter(pk__in=ids).update(status=Agreement.Status.ENDED)
+    SigningLink.objects.filter(agreement_id__in=ids, used_at__isnull=True).update(expires_at=timezone.now())
+    for pk, status in open_ids:
+        record(actor=by, action=AuditEvent.Action.AGREEMENT_ENDED, instance=Agreement(pk=pk),
+               school=loan.device.school, before={"status": status}, after={"status": Agreement.Status.ENDED})
+    return len(ids)
 
 
 def cap_message(cap) -> str:
@@ -182,6 +237,7 @@ def incident_record(*, device: Device, loan: Loan | None = None, kind: str, desc
                 loan.save(update_fields=["status", "returned_at"])
                 record(actor=by, action=AuditEvent.Action.LOAN_LOST, instance=loan, school=device.school, before=before,
                        after=snapshot(loan, LOAN_FIELDS))
+                end_unsigned_agreements(loan=loan, by=by)
             device.status = Device.Status.LOST
             device.save(update_fields=["status"])
     return incident
@@ -217,7 +273,7 @@ def loan_end_for_leaver(*, loan: Loan, by, transfer: bool) -> Loan:
     """A pupil leaves the school: the device comes back, or goes with the pupil to the new school
     (then it leaves this school's stock: loan transferred, device retired, agreement ended)."""
     with transaction.atomic():
-        loan = _lock_open_loan(loan)
+        loan = lock_open_loan(loan)
         before = snapshot(loan, LOAN_FIELDS)
         device = loan.device
         loan.status = Loan.Status.TRANSFERRED if transfer else Loan.Status.RETURNED
@@ -226,9 +282,7 @@ def loan_end_for_leaver(*, loan: Loan, by, transfer: bool) -> Loan:
         loan.save(update_fields=["status", "returned_at", "received_by"])
         device.status = Device.Status.RETIRED if transfer else Device.Status.AVAILABLE
         device.save(update_fields=["status"])
-        if transfer:
-            Agreement.objects.filter(loan=loan).exclude(status=Agreement.Status.ENDED).update(
-                status=Agreement.Status.ENDED)
+        end_unsigned_agreements(loan=loan, by=by)
         action = AuditEvent.Action.LOAN_TRANSFERRED if transfer else AuditEvent.Action.LOAN_RETURNED_BY_LEAVER
         record(actor=by, action=action, instance=loan, school=device.school, before=before, after=snapshot(loan, LOAN_FIELDS))
     return loan
@@ -237,7 +291,7 @@ def loan_end_for_leaver(*, loan: Loan, by, transfer: bool) -> Loan:
 def loans_year_end(*, school, loans, renew_ids, by, today: date | None = None) -> int:
     """For each open loan due at the end of this school year: renew it to next 31 August, or let it
     end on its due date. Every choice gets an audit row. Returns the number renewed."""
-    new_due = next_school_year_end(today)
+    new_due = renewal_due(school=school, today=today)
     renewed = 0
     with transaction.atomic():
         for loan in loans:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.audit import snapshot
@@ -47,6 +48,15 @@ KINDS = {
     "ander": Device.Kind.OTHER, "andere": Device.Kind.OTHER, "overig": Device.Kind.OTHER,
     "overige": Device.Kind.OTHER,
 }
+def _labels_in_every_language(choices) -> dict:
+    """The portal's own labels (as its menus and exports show them), in every staff language."""
+    found = {}
+    for language in ("nl", "en", "fr"):
+        with translation.override(language):
+            found.update({_key(str(label)): value for value, label in choices})
+    return found
+
+
 FUNDING = {
     **{_key(value): value for value in Device.Funding.values},
     "government": Device.Funding.GOVERNMENT_2020, "overheid": Device.Funding.GOVERNMENT_2020,
@@ -185,14 +195,16 @@ def _parse_row(row: Row, columns: dict[str, str]) -> tuple[str, dict, list[RowEr
         if not text:
             continue  # An empty cell keeps what the device has (or the default for a new device).
         if name == "kind":
-            if _key(text) in KINDS:
-                values[name] = KINDS[_key(text)]
+            kind = KINDS.get(_key(text)) or _labels_in_every_language(Device.Kind.choices).get(_key(text))
+            if kind:
+                values[name] = kind
             else:
                 problem(_("unknown kind “%(value)s” (expected laptop, tablet, chromebook or other)") % {
                     "value": text})
         elif name == "funding_source":
-            if _key(text) in FUNDING:
-                values[name] = FUNDING[_key(text)]
+            funding = FUNDING.get(_key(text)) or _labels_in_every_language(Device.Funding.choices).get(_key(text))
+            if funding:
+                values[name] = funding
             else:
                 problem(_("unknown funding source “%(value)s” (expected digisprong, overheid, donatie, "
                           "schoolbudget or andere)") % {"value": text})

@@ -15,6 +15,7 @@ from portal import uploads
 from portal.models import StaffMember
 
 from .desk import cap_message, not_available_message
+from .due_dates import closed_day_message
 from .models import Device, Incident, Loan, normalize_asset_tag
 from .terms import current_terms
 
@@ -56,6 +57,7 @@ def _device_by_tag(school, raw):
     device = Device.objects.filter(school=school, asset_tag=tag).first()
     if device is None:
         raise forms.ValidationError(_("No device with asset tag %(tag)s at your school.") % {"tag": tag})
+    device.school = school  # the request's school: no second query for it
     return device
 
 
@@ -81,6 +83,8 @@ class CheckoutForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Made fresh for each confirm screen; a second submit of that screen finds the first loan.
+    checkout_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, school, handout=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +104,9 @@ class CheckoutForm(forms.Form):
         due_on = self.cleaned_data.get("due_on")
         if due_on and due_on < timezone.localdate():
             raise forms.ValidationError(_("The due date cannot be in the past."))
+        closed = closed_day_message(self.school, due_on) if due_on else None
+        if closed:
+            raise forms.ValidationError(closed)
         return due_on
 
     def clean(self):
@@ -149,6 +156,7 @@ class CheckoutForm(forms.Form):
             "condition_out": data["condition_out"],
             "accessories": data.get("accessories") or [],
             "note": data.get("note", ""),
+            "checkout_key": data.get("checkout_key"),
         }
 
 
@@ -166,8 +174,8 @@ class CheckinForm(forms.Form):
     send_to_repair = forms.BooleanField(label=gettext_lazy("Send to repair"), required=False)
     supplier = forms.CharField(label=gettext_lazy("Repairer"), required=False, max_length=200)
     record_incident = forms.BooleanField(label=gettext_lazy("Record the damage as an incident"), required=False)
-    incident_description = forms.CharField(label=gettext_lazy("What happened"), required=False, max_length=2000,
-                                           widget=forms.Textarea(attrs={"rows": 2}))
+    # One line, so Enter takes the device back (damaged check-in: Down, Down, Tab, the description, Enter).
+    incident_description = forms.CharField(label=gettext_lazy("What happened"), required=False, max_length=2000)
     cost_to_family = forms.DecimalField(label=gettext_lazy("Cost to the family (euro)"), required=False, min_value=0,
                                         max_digits=7, decimal_places=2, initial=Decimal("0"))
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -1,10 +1,12 @@
 """The school's device inventory: adding and editing devices (services) and the reads behind its pages."""
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from portal.audit import record, snapshot
@@ -136,6 +138,8 @@ def display_value(field: str, value) -> str:
     if field == "accessories":
         labels = dict(Device.Accessory.choices)
         return ", ".join(str(labels.get(item, item)) for item in value)
+    if field == "purchase_value":
+        return number_format(Decimal(str(value)), 2, use_l10n=True)  # 649,00 in Dutch
     return str(value)
 
 

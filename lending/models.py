@@ -123,6 +123,9 @@ class Loan(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The desk's confirm form carries a fresh key: a second submit of the same form (a double Enter,
+    # a fast scanner) finds this loan instead of handing out twice.
+    checkout_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     SCHOOL_PATH = "device__school"
 
@@ -174,9 +177,14 @@ class Agreement(models.Model):
         PAPER = "paper", _("On paper")
         DESK = "desk", _("At the desk")
 
+    class Signer(models.TextChoices):
+        GUARDIAN = "guardian", _("A parent or guardian")
+        PUPIL = "pupil", _("The pupil (18 or older)")
+
     UNSIGNED_STATUSES = (Status.DRAFT, Status.SENT, Status.QUESTION)
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="agreements")
+    signer = models.CharField(_("who signs"), max_length=8, choices=Signer.choices, default=Signer.GUARDIAN)
     terms = models.ForeignKey(
         "AgreementTerms", null=True, blank=True, on_delete=models.PROTECT, related_name="agreements",
         verbose_name=_("terms version"),
@@ -345,3 +353,7 @@ class Repair(models.Model):
 
     def __str__(self):
         return f"{self.device.asset_tag} {self.sent_at:%Y-%m-%d}"
+
+
+# The desk's school-year records (receipts, stocktakes, hand-overs) live in their own module.
+from .models_year import ReturnReceipt, Stocktake, StocktakeScan, Transfer  # noqa: E402,F401

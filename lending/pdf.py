@@ -43,6 +43,7 @@ def agreement_context(agreement: Agreement, language: str) -> dict:
         # What privacy.retention really does, so the agreement never promises another period.
         "retention_months": settings.RETENTION_MONTHS,
         "evidence_months": settings.SIGNATURE_EVIDENCE_MONTHS,
+        "adult": agreement.signer == Agreement.Signer.PUPIL,
     }
 
 

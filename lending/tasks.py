@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portal import jobs
 
-from . import import_jobs, labels, pdf
+from . import import_jobs, labels, pdf, receipts
 from .models import Agreement
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,14 @@ def render_missing_pdfs(older_than_minutes: int = 10, limit: int = 500) -> int:
     for pk in signed:
         render_signed_agreement_pdf.delay(pk)
     return len(unsigned) + len(signed)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def send_return_receipt(receipt_id: int) -> str:
+    receipt = receipts.load(receipt_id)
+    if receipt is None:
+        return "gone"
+    return receipts.receipt_deliver(receipt)
 
 
 @shared_task(bind=True, autoretry_for=jobs.TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)

@@ -1,5 +1,6 @@
 """A school's current agreement terms, and the agreement a new pupil loan starts with."""
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal.languages import household_language
 
@@ -22,16 +23,20 @@ def current_terms(school) -> AgreementTerms:
         return AgreementTerms.objects.get(school=school, version=1)
 
 
-def agreement_open_for_loan(*, loan: Loan) -> Agreement | None:
-    """Every pupil loan gets an agreement in the household's language; staff loans need none."""
+def agreement_open_for_loan(*, loan: Loan, terms: AgreementTerms | None = None) -> Agreement | None:
+    """Every pupil loan gets an agreement in the household's language; staff loans need none. A
+    pupil of 18 or older on the day of the loan signs it themselves."""
     if loan.pupil_id is None:
         return None
-    terms = current_terms(loan.device.school)
-    household = loan.pupil.household
+    terms = terms or current_terms(loan.device.school)
+    pupil = loan.pupil
+    household = pupil.household
+    adult = pupil.is_adult(timezone.localtime(loan.started_at).date())
     return Agreement.objects.create(
         loan=loan,
         terms=terms,
         text_version=AGREEMENT_TEXT_VERSION,
         language=household_language(household),
         deposit=terms.deposit,
+        signer=Agreement.Signer.PUPIL if adult else Agreement.Signer.GUARDIAN,
     )

@@ -1,4 +1,5 @@
 """Staff pages for loan agreements. Every object comes through portal.access."""
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
@@ -161,4 +162,7 @@ def terms_edit(request):
         messages.success(request, _("Version %(version)s of the agreement terms is saved.") % {"version": terms.version})
         return redirect("terms_edit")
     show_warning = getattr(form, "needs_warning", False) or (not form.is_bound and current.needs_warning)
+    if not show_warning:
+        # The box confirms the warning: without a warning on the page there is nothing to confirm yet.
+        form.fields["confirm_high_amounts"].widget = forms.HiddenInput()
     return render(request, "lending/terms_edit.html", {"form": form, "current": current, "show_warning": show_warning})

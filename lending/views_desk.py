@@ -1,9 +1,12 @@
 """The lending desk pages. Short views: forms validate, services in lending/desk.py write."""
+import uuid
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
+from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -11,8 +14,8 @@ from django.views.decorators.http import require_GET
 from households.models import Pupil
 from portal.access import get_scoped_or_404, school_required, scoped
 
-from . import desk
-from .due_dates import default_due, school_year_end
+from . import desk, receipts
+from .due_dates import default_due, due_for_year_end, school_year_end
 from .forms_desk import (
     CheckinForm,
     CheckoutForm,
@@ -23,24 +26,41 @@ from .forms_desk import (
     YearEndForm,
     search_borrowers,
 )
-from .models import Device, Loan, Repair
+from .models import Device, Incident, Loan, Repair
 from .terms import current_terms
 
 HANDOUT_QUEUE_SHOWN = 30
 
 
-def _checkout_post(request, form):
-    """Validate; on a confirmed, valid form hand the device out. Returns the loan or None."""
-    if not form.is_valid() or not form.cleaned_data["confirm"]:
+def _checkout_post(request, form, url_name):
+    """Validate; on a confirmed, valid form hand the device out and redirect to the next scan. A
+    second submit of the same confirm screen (a double Enter, a fast scanner) lands on the same
+    page as the first: the success is shown once, from the loan, and nothing is handed out twice."""
+    if not form.is_valid():
+        # The device is on loan now because this very screen was sent a moment ago?
+        first = _done(request, request.POST.get("checkout_key", ""))
+        return redirect(f"{reverse(url_name)}?done={first.checkout_key}") if first else None
+    if not form.cleaned_data["confirm"]:
         return None
+    if form.cleaned_data.get("checkout_key") is None:
+        form.cleaned_data["checkout_key"] = uuid.uuid4()
     try:
         loan = desk.loan_checkout(by=request.user, **form.service_kwargs())
+    except desk.AlreadyHandedOut as done:
+        loan = done.loan
     except desk.DeskError as error:
         form.add_error(None, str(error))
         return None
-    messages.success(request, _("Device %(tag)s handed out to %(borrower)s.")
-                     % {"tag": loan.device.asset_tag, "borrower": loan.borrower})
-    return loan
+    return redirect(f"{reverse(url_name)}?done={loan.checkout_key}")
+
+
+def _done(request, value=None):
+    """The loan just handed out (?done=<its checkout key>), for the success line on the next scan."""
+    try:
+        key = uuid.UUID(request.GET.get("done", "") if value is None else value)
+    except ValueError:
+        return None
+    return scoped(Loan, request).filter(checkout_key=key).select_related("device", "pupil", "staff_member").first()
 
 
 def _scan_context(request, form):
@@ -61,14 +81,15 @@ def _scan_context(request, form):
     if focus in form.fields:
         form.fields[focus].widget.attrs["autofocus"] = True
     form.fields["asset_tag"].widget.attrs["data-scan"] = "1"
-    return {"form": form, "ready": ready, "due": due, "focus": focus}
+    return {"form": form, "ready": ready, "due": due, "focus": focus, "done": _done(request),
+            "checkout_key": uuid.uuid4() if ready else None}
 
 
 @school_required
 def desk_checkout(request):
     form = CheckoutForm(request.POST or None, school=request.school)
-    if request.method == "POST" and _checkout_post(request, form):
-        return redirect("desk_checkout")
+    if request.method == "POST" and (done := _checkout_post(request, form, "desk_checkout")):
+        return done
     return render(request, "lending/desk_checkout.html", _scan_context(request, form))
 
 
@@ -92,8 +113,8 @@ def desk_handout(request):
     queue = handout_queue(request.school)
     form = CheckoutForm(request.POST or None, school=request.school, handout=True)
     if request.method == "POST":
-        if _checkout_post(request, form):
-            return redirect("desk_handout")
+        if done := _checkout_post(request, form, "desk_handout"):
+            return done
         pupil = form.borrower_object
     else:
         chosen = request.GET.get("pupil", "")
@@ -108,7 +129,9 @@ def desk_handout(request):
 @school_required
 def desk_checkin(request):
     """Scan, then confirm condition and accessories: back in stock, or to repair."""
-    form = CheckinForm(request.POST or None, request.FILES or None, school=request.school)
+    # ?tag= comes from the leavers' worklist: the device counts as scanned.
+    scanned = request.POST or ({"asset_tag": request.GET["tag"]} if request.GET.get("tag") else None)
+    form = CheckinForm(scanned, request.FILES or None, school=request.school)
     if request.method == "POST" and "confirm" in request.POST:
         if form.is_valid():
             try:
@@ -116,19 +139,12 @@ def desk_checkin(request):
             except desk.DeskError as error:
                 form.add_error(None, str(error))
             else:
-                labels = dict(Device.Accessory.choices)
-                missing = [str(labels.get(item, item)) for item in loan.accessories_out
-                           if item not in loan.accessories_in]
-                if missing:
-                    messages.warning(request, _("Device %(tag)s is back; missing: %(missing)s.")
-                                     % {"tag": loan.device.asset_tag, "missing": ", ".join(missing)})
-                else:
-                    messages.success(request, _("Device %(tag)s is back.") % {"tag": loan.device.asset_tag})
+                messages.success(request, checkin_message(loan))
                 return redirect("desk_checkin")
-    elif request.method == "POST" and not form.is_valid() and form.loan is not None \
-            and "condition_in" not in request.POST:
+    elif scanned and not form.is_valid() and form.loan is not None and "condition_in" not in scanned:
         # Just scanned: start from what was handed out.
-        data = request.POST.copy()
+        data = request.POST.copy() if request.POST else QueryDict(mutable=True)
+        data["asset_tag"] = form.loan.device.asset_tag
         data.setlist("accessories_in", form.loan.accessories_out)
         data["condition_in"] = data.get("condition_in") or Loan.Condition.GOOD
         data["cost_to_family"] = data.get("cost_to_family") or "0"
@@ -139,11 +155,53 @@ def desk_checkin(request):
     labels = dict(Device.Accessory.choices)
     handed_out = [labels.get(item, item) for item in form.loan.accessories_out] if form.loan else []
     return render(request, "lending/desk_checkin.html",
-                  {"form": form, "loan": form.loan, "cap": cap, "handed_out": handed_out})
+                  {"form": form, "loan": form.loan, "cap": cap, "handed_out": handed_out, "last": _last_return(request)})
+
+
+def _last_return(request):
+    """The receipt of the coordinator's last return today, to print it for a family without e-mail."""
+    return (scoped(Loan, request).filter(received_by=request.user, receipt__isnull=False,
+                                         returned_at__date=timezone.localdate())
+            .select_related("device", "receipt").order_by("-returned_at").first())
+
+
+@require_GET
+@school_required
+def return_receipt_pdf(request, loan_id):
+    """The family's receipt, to print or show; made again when its file is gone."""
+    loan = get_scoped_or_404(Loan.objects.select_related("receipt", "device"), request, pk=loan_id, receipt__isnull=False)
+    receipt = receipts.load(loan.receipt.pk)
+    if not receipt.pdf or not receipt.pdf.storage.exists(receipt.pdf.name):
+        receipts.store_pdf(receipt)
+    response = FileResponse(receipt.pdf.open("rb"), filename=f"receipt-{loan.device.asset_tag}.pdf",
+                            content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def checkin_message(loan) -> str:
+    """What the return recorded, in one line: missing accessories, incident, repair, receipt."""
+    labels = dict(Device.Accessory.choices)
+    parts = [_("Device %(tag)s is back.") % {"tag": loan.device.asset_tag}]
+    missing = [str(labels.get(item, item)) for item in loan.accessories_out if item not in loan.accessories_in]
+    if missing:
+        parts.append(_("Missing: %(missing)s.") % {"missing": ", ".join(missing)})
+    if loan.recorded_incident is not None:
+        parts.append(_("A damage incident is recorded (cost to the family: € %(cost)s).")
+                     % {"cost": loan.recorded_incident.cost_to_family})
+    if loan.device.status == Device.Status.IN_REPAIR:
+        parts.append(_("The device is in repair."))
+    receipt = loan.receipt_made
+    if receipt is not None:
+        parts.append(_("The family gets a receipt by e-mail.") if receipt.channel == "email"
+                     else _("Print the receipt for the family."))
+    return " ".join(parts)
 
 
 def _incident(request, device, loan):
-    form = IncidentForm(request.POST or None, school=request.school)
+    kind = request.GET.get("kind")  # ?kind=loss from the leavers' worklist
+    form = IncidentForm(request.POST or None, school=request.school,
+                        initial={"kind": kind} if kind in Incident.Kind.values else None)
     if request.method == "POST" and form.is_valid():
         try:
             desk.incident_record(device=device, loan=loan, by=request.user, **form.cleaned_data)
@@ -226,7 +284,7 @@ def desk_leaver(request, loan_id):
 @school_required
 def desk_year_end(request):
     """Open pupil loans due at the end of this school year: renew for those who stay."""
-    end = school_year_end()
+    end = due_for_year_end(school=request.school, end=school_year_end(), today=timezone.localdate())
     loans = list(scoped(Loan, request).filter(status=Loan.Status.ACTIVE, pupil__isnull=False, due_on__lte=end)
                  .select_related("pupil", "device").order_by("pupil__class_name", "pupil__last_name", "pk"))
     form = YearEndForm(request.POST or None, loans=loans)

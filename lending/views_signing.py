@@ -16,7 +16,7 @@ from . import agreements, pdf, signing
 from .forms_agreements import QuestionForm, SignForm
 from .models import Agreement
 
-PROBLEM_STATUS = {"unknown": 404, "expired": 410, "used": 200, "gone": 410}
+PROBLEM_STATUS = {"unknown": 404, "expired": 410, "used": 200, "gone": 410, "ended": 410}
 
 
 def choose_language(request, agreement) -> str:
@@ -84,6 +84,8 @@ def public_sign(request, token):
     if found.link is None:
         return link_problem(request, "unknown")
     agreement = found.link.agreement
+    if agreement.status == Agreement.Status.ENDED:
+        return link_problem(request, "ended", agreement)
     if found.state == "used" or agreement.status not in Agreement.UNSIGNED_STATUSES:
         return link_problem(request, "used", agreement, token if found.state == "used" else None)
     if found.state == "expired":

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, FailingAddress, Job, Lop, Message, Role, School, StaffMember, User
+from .models import AuditEvent, FailingAddress, Job, Lop, Message, Role, School, SchoolClosure, StaffMember, User
 
 
 class RoleInline(admin.TabularInline):
@@ -100,6 +100,14 @@ class FailingAddressAdmin(admin.ModelAdmin):
     list_display = ["at", "school", "channel", "reason"]
     list_filter = ["channel", "reason"]
     search_fields = ["address"]
+    list_select_related = ["school"]
+
+
+@admin.register(SchoolClosure)
+class SchoolClosureAdmin(admin.ModelAdmin):
+    list_display = ["school", "name", "starts_on", "ends_on", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["school__name", "school__instellingsnummer", "name"]
     list_select_related = ["school"]
 
 

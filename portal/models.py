@@ -122,6 +122,13 @@ class School(models.Model):
         _("Smartschool platform"), max_length=120, blank=True, db_default="", help_text=_("For example school.smartschool.be"))
     smartschool_access_code = models.TextField(
         _("Smartschool webservice access code (encrypted)"), blank=True, db_default="")
+    # None: loans "to the end of the school year" run through the summer and are due on the first
+    # school day after it; a number: due that many school days before the summer holiday starts.
+    last_return_days_before_summer = models.PositiveSmallIntegerField(
+        _("devices come back before the summer (school days before it)"), null=True, blank=True,
+        help_text=_("Empty: devices stay home during the summer and come back on the first school day after it. "
+                    "0: on the last school day before the summer."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -137,6 +144,35 @@ class School(models.Model):
         street = " ".join(part for part in (self.street, self.house_number) if part)
         town = " ".join(part for part in (self.postcode, self.municipality) if part)
         return ", ".join(part for part in (street, town) if part)
+
+
+class SchoolClosure(models.Model):
+    """A holiday or closed day of one school (both days included). Weekends are closed anyway."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("School holiday")
+        CLOSED = "closed", _("Closed day")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closures")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CLOSED)
+    name = models.CharField(_("name"), max_length=120)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("holiday or closed day")
+        verbose_name_plural = _("holidays and closed days")
+        constraints = [
+            models.CheckConstraint(name="closure_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on"))),
+            models.UniqueConstraint(fields=["school", "starts_on", "name"], name="closure_once_per_school"),
+        ]
+        indexes = [models.Index(fields=["school", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_on} – {self.ends_on})"
 
 
 class Role(models.Model):
@@ -215,6 +251,15 @@ class AuditEvent(models.Model):
         LOAN_RETURNED_BY_LEAVER = "loan.returned_by_leaver", _("Device brought back by a pupil who left")
         LOAN_LOST = "loan.lost", _("Loan ended: device lost")
         LOAN_TRANSFERRED = "loan.transferred", _("Loan transferred")
+        LOAN_HANDED_OVER = "loan.handed_over", _("Loan handed over to another school on the portal")
+        AGREEMENT_ENDED = "agreement.ended", _("Unsigned agreement ended with its loan")
+        RETURN_RECEIPT_SENT = "return_receipt.sent", _("Return receipt sent to the family")
+        TRANSFER_ACCEPTED = "transfer.accepted", _("Handed-over device taken into stock")
+        TRANSFER_DECLINED = "transfer.declined", _("Handed-over device sent back")
+        STOCKTAKE_STARTED = "stocktake.started", _("Stocktake started")
+        STOCKTAKE_CLOSED = "stocktake.closed", _("Stocktake closed")
+        CALENDAR_CHANGED = "calendar.changed", _("School calendar changed")
+        PUPIL_MARKED_LEFT = "pupil.marked_left", _("Pupil marked as left by hand")
         LOAN_RENEWED = "loan.renewed", _("Loan renewed")
         LOAN_YEAR_END_RECORDED = "loan.year_end_recorded", _("Year-end choice recorded")
         INCIDENT_RECORDED = "incident.recorded", _("Damage, loss or theft recorded")

@@ -18,15 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from households.models import Guardian, Household, InternetCode, Pupil, Referral, SurveyAnswer, SurveyInvite
-from lending.models import Agreement, Device, Incident, Loan, Repair, SigningLink
+from lending.models import Agreement, Device, Incident, Loan, Repair, ReturnReceipt, SigningLink, Transfer
 from portal.audit import events_about
 from portal.documents import html_to_pdf
 from portal.jobs import JobRefused, Outcome
 from portal.models import AuditEvent, FailingAddress, Message
 from reminders.models import Reminder
 
-MODELS = (Household, Guardian, Pupil, Loan, Device, Agreement, SigningLink, Incident, Repair, InternetCode,
-          SurveyInvite, SurveyAnswer, Referral, Reminder, Message, FailingAddress, AuditEvent)
+MODELS = (Household, Guardian, Pupil, Loan, Device, Agreement, SigningLink, Incident, Repair, ReturnReceipt, Transfer,
+          InternetCode, SurveyInvite, SurveyAnswer, Referral, Reminder, Message, FailingAddress, AuditEvent)
 
 
 def _value(value):
@@ -56,6 +56,8 @@ def _querysets(household: Household) -> list:
         (SigningLink, SigningLink.objects.filter(agreement__loan__in=loans)),
         (Incident, Incident.objects.filter(loan__in=loans)),
         (Repair, Repair.objects.filter(incident__loan__in=loans)),
+        (ReturnReceipt, ReturnReceipt.objects.filter(loan__in=loans)),
+        (Transfer, Transfer.objects.filter(loan__in=loans)),
         (InternetCode, InternetCode.objects.filter(household=household)),
         (SurveyInvite, SurveyInvite.objects.filter(household=household)),
         (SurveyAnswer, SurveyAnswer.objects.filter(invite__household=household)),

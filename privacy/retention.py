@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from households.models import Guardian, Household, InternetCode, Pupil, Referral, SurveyAnswer, SurveyInvite
-from lending.models import Agreement, Incident, Loan, Repair
+from lending.models import Agreement, Incident, Loan, Repair, ReturnReceipt, Transfer
 from portal.audit import events_about
 from portal.batching import pk_batches
 from portal.local_days import local_midnight
@@ -161,6 +161,11 @@ def _anonymise(household_ids: list[int], pupil_ids: list[int], now) -> dict:
     agreements.update(pdf="", question="")
     incidents.update(description="")
     Repair.objects.filter(incident__in=incidents).update(note="")
+    # The receipt names the pupil; a hand-over's note is the school's words and may too.
+    receipts = ReturnReceipt.objects.filter(loan__pupil__in=pupil_ids)
+    _delete_files(ReturnReceipt, receipts.exclude(pdf=""), ["pdf"])
+    receipts.update(pdf="")
+    Transfer.objects.filter(loan__pupil__in=pupil_ids).update(note="")
     referrals.update(note="")
     SurveyAnswer.objects.filter(invite__household__in=household_ids).update(language="")
     # The school's pupil number is unique per school and identifies the child: an opaque one instead.

@@ -5,11 +5,14 @@ portal's access control, and the coordinator finds the names one click away in t
 """
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Min
 
+from lending.leavers import leaver_loans
 from lending.models import Agreement, Loan, Repair
 from portal.local_days import local_midnight
 from portal.models import FailingAddress, Role
+from portal.school_calendar import calendars_for
 
 DUE_SOON_DAYS = 14
 UNSIGNED_AFTER_DAYS = 3
@@ -39,9 +42,25 @@ def _failing_since_yesterday(on: date):
                                          school__isnull=False)
 
 
+
+def leavers_past_grace(on: date, school=None) -> list[Loan]:
+    """Open loans of pupils who left more than LEAVER_GRACE_SCHOOL_DAYS school days before ``on``
+    (two queries: the loans, then the calendars of their schools)."""
+    loans = leaver_loans(school=school).filter(pupil__left_on__lt=on)
+    loans = list(loans.select_related("device", "pupil").only("id", "device__asset_tag", "device__school_id",
+                                                              "pupil__left_on"))
+    if not loans:
+        return []
+    calendars = calendars_for({loan.device.school_id for loan in loans}, min(loan.pupil.left_on for loan in loans), on)
+    grace = settings.LEAVER_GRACE_SCHOOL_DAYS
+    return [loan for loan in loans
+            if calendars[loan.device.school_id].school_days_between(loan.pupil.left_on, on) > grace]
+
+
 def schools_with_news(on: date) -> set[int]:
-    """Ids of schools with a coordinator and something to tell; five queries whatever the size."""
+    """Ids of schools with a coordinator and something to tell; seven queries whatever the size."""
     with_news = set(_open_loans(on).values_list("device__school_id", flat=True).distinct().order_by())
+    with_news |= {loan.device.school_id for loan in leavers_past_grace(on)}
     with_news |= set(_unsigned(on).values_list("loan__device__school_id", flat=True).distinct().order_by())
     repairs = (Repair.objects.filter(returned_at__isnull=True).order_by()
                .values_list("device__school_id", "device__school__repair_too_long_days")
@@ -60,11 +79,18 @@ def _heading(queryset, tag_path: str) -> dict:
     return {"count": count, "tags": tags, "more": max(count - len(tags), 0)}
 
 
+def _listed(loans: list) -> dict:
+    tags = sorted(loan.device.asset_tag for loan in loans)
+    return {"count": len(tags), "tags": tags[:LISTED], "more": max(len(tags) - LISTED, 0)}
+
+
 def digest_for(school, on: date) -> dict:
-    """Counts and the first asset tags per heading for one school (nine queries)."""
+    """Counts and the first asset tags per heading for one school (eleven queries)."""
     loans = _open_loans(on).filter(device__school=school)
     too_long_before = local_midnight(on) - timedelta(days=school.repair_too_long_days)
     return {
+        "leavers": _listed(leavers_past_grace(on, school)),
+        "leaver_grace": settings.LEAVER_GRACE_SCHOOL_DAYS,
         "on": on,
         "due_soon": _heading(loans.filter(due_on__gte=on), "device__asset_tag"),
         "overdue": _heading(loans.filter(due_on__lt=on), "device__asset_tag"),
@@ -77,7 +103,8 @@ def digest_for(school, on: date) -> dict:
 
 
 def has_news(digest: dict) -> bool:
-    return any(digest[key]["count"] for key in ("due_soon", "overdue", "unsigned", "repairs_too_long", "failing"))
+    return any(digest[key]["count"] for key in ("due_soon", "overdue", "unsigned", "repairs_too_long", "failing",
+                                                "leavers"))
 
 
 def step_for(on: date) -> int:

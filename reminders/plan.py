@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from households.models import InternetCode, SurveyInvite
+from households.models import InternetCode, Pupil, SurveyInvite
 from lending.models import Agreement, Loan
 from portal.batching import pk_batches
 from portal.languages import household_language
 from portal.local_days import local_midnight, local_tz
 from portal.models import School
+from portal.school_calendar import closed_today
 
 from . import digest
 from .models import Reminder
@@ -55,14 +56,36 @@ def _days_between(earlier: datetime, on: date) -> int:
     return (on - timezone.localtime(earlier, local_tz()).date()).days
 
 
+# --- which subjects are still live ---------------------------------------------------------------
+# A reminder is only ever about something still going on: an agreement of an open loan, a device on
+# loan, a code or survey of a family that is still at the school and whose data was not erased.
+
+
+def live_household(prefix: str = "household") -> Q:
+    at_school = Pupil.objects.filter(household=OuterRef(f"{prefix}_id" if prefix else "pk"), active=True)
+    return Q(**{f"{prefix}__anonymised_at__isnull": True}) & Q(Exists(at_school))
+
+
+def live_agreements():
+    return Agreement.objects.filter(status__in=[Agreement.Status.SENT, Agreement.Status.QUESTION],
+                                    loan__status=Loan.Status.ACTIVE)
+
+
+def live_codes():
+    return InternetCode.objects.filter(live_household(), issued_at__isnull=False, household__isnull=False)
+
+
+def live_invites():
+    return SurveyInvite.objects.filter(live_household(), answered_at__isnull=True)
+
+
 # --- planning ------------------------------------------------------------------------------------
 
 
 def _plan_agreements(on):
     oldest = local_midnight(on - timedelta(days=AGREEMENT_STEPS[-1][2] - 1))
     newest = local_midnight(on - timedelta(days=AGREEMENT_STEPS[0][1] - 1))
-    qs = Agreement.objects.filter(
-        status__in=[Agreement.Status.SENT, Agreement.Status.QUESTION],
+    qs = live_agreements().filter(
         loan__pupil__household__isnull=False,
         created_at__gte=oldest,
         created_at__lt=newest,
@@ -84,8 +107,13 @@ def _plan_loans(on):
         due_on__lte=on + timedelta(days=14),
     ).select_related("pupil__household", "device__school")
     for batch in _batches(qs):
+        # Nobody is asked to bring a device back to a school that is closed today (a weekend, a
+        # holiday): the windows below plan it again on the next open day.
+        closed = closed_today({loan.device.school_id for loan in batch}, on)
         for loan in batch:
             household, school = loan.pupil.household, loan.device.school
+            if school.pk in closed:
+                continue
             days_left = (loan.due_on - on).days
             if 0 < days_left <= 14:
                 yield Planned(Reminder.Kind.RETURN_DUE, "loan", loan.pk, 1, household, school)
@@ -101,7 +129,7 @@ def _plan_loans(on):
 
 
 def _plan_codes(on):
-    issued = InternetCode.objects.filter(issued_at__isnull=False, household__isnull=False)
+    issued = live_codes()
     expiring = issued.filter(
         Q(extended_until__isnull=False, extended_until__gte=on,
           extended_until__lte=on + timedelta(days=CODE_EXPIRING_DAYS))
@@ -128,8 +156,7 @@ def _plan_codes(on):
 
 def _plan_surveys(on):
     low, high = SURVEY_UNANSWERED
-    qs = SurveyInvite.objects.filter(
-        answered_at__isnull=True,
+    qs = live_invites().filter(
         reminded_at__isnull=True,  # one reminder only, whoever sent it
         sent_at__gte=local_midnight(on - timedelta(days=high - 1)),
         sent_at__lt=local_midnight(on - timedelta(days=low - 1)),

@@ -17,13 +17,14 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.utils import timezone
 
-from households.models import Guardian, InternetCode, Pupil, SurveyInvite
-from lending.models import Agreement, Loan
+from households.models import Guardian, Pupil, SurveyInvite
+from lending.models import Loan
 from portal import messages
 from portal.local_days import local_tz
 from portal.models import Role
 
 from .models import Reminder
+from .plan import live_agreements, live_codes, live_invites
 from .texts import contacts_by_school, render_reminder, subject_ids, template_for
 
 logger = logging.getLogger(__name__)
@@ -67,19 +68,18 @@ class BatchFacts:
 
 def _relevant_subjects(batch, facts: BatchFacts) -> None:
     """The family may have signed, returned or answered between the plan and the send."""
-    unsigned = Agreement.objects.filter(pk__in=subject_ids(batch, "agreement"),
-                                        status__in=[Agreement.Status.SENT, Agreement.Status.QUESTION])
+    unsigned = live_agreements().filter(pk__in=subject_ids(batch, "agreement"))
     facts.relevant |= {("agreement", pk) for pk in unsigned.values_list("pk", flat=True)}
     for pk, due_on in Loan.objects.filter(pk__in=subject_ids(batch, "loan"), status=Loan.Status.ACTIVE
                                           ).values_list("pk", "due_on"):
         facts.relevant.add(("loan", pk))
         facts.details[("loan", pk)] = {"due_on": due_on}
-    codes = InternetCode.objects.filter(pk__in=subject_ids(batch, "internetcode"), household__isnull=False
-                                        ).only("valid_until", "extended_until", "activated_at")
+    codes = live_codes().filter(pk__in=subject_ids(batch, "internetcode")).only(
+        "valid_until", "extended_until", "activated_at")
     for code in codes:
         facts.relevant.add(("internetcode", code.pk))
         facts.details[("internetcode", code.pk)] = {"expires_on": code.expires_on, "activated": code.activated_at}
-    open_invites = SurveyInvite.objects.filter(pk__in=subject_ids(batch, "surveyinvite"), answered_at__isnull=True)
+    open_invites = live_invites().filter(pk__in=subject_ids(batch, "surveyinvite"))
     facts.relevant |= {("surveyinvite", pk) for pk in open_invites.values_list("pk", flat=True)}
     # The digest itself says when nothing is left to tell (it is then skipped).
     facts.relevant |= {("school", pk) for pk in subject_ids(batch, "school")}

@@ -99,5 +99,6 @@ def _empty_digest_preview(sample: Reminder, today: date) -> tuple[str, str]:
     """A school with nothing open still sees what the digest looks like (it is not sent then)."""
     empty = {"count": 0, "tags": [], "more": 0}
     context = {"school": sample.school, "digest": {"on": today, "due_soon": empty, "overdue": empty,
-                                                   "unsigned": empty, "repairs_too_long": empty, "failing": empty}}
+                                                   "unsigned": empty, "repairs_too_long": empty, "failing": empty,
+                                                   "leavers": empty}}
     return _render(template_for(sample), context, sample.language)

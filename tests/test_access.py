@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 # Pages anyone may open without logging in.
 PUBLIC = {
     "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "set_language", "healthz",
+    "password_reset_complete", "set_language", "healthz", "favicon",
     # Providers post delivery news here: no login, a signature or basic auth instead, tested in
     # tests/portal/test_sms_providers.py and test_email_bounces.py.
     "sms_status", "email_tracking_brevo", "email_tracking_mailjet",
@@ -66,7 +66,24 @@ def world_b(school_b, lop_b):
         "code_id": InternetCode.objects.create(school=school_b, provider="Telenet", code="B-SECRET",
                                               valid_until="2027-06-30").pk,
         **_family_ids(school_b, loan.pupil.household),
+        **_year_ids(school_b, loan),
     }
+
+
+def _year_ids(school, loan):
+    """A stocktake of `school` and a hand-over of one of its loans to a third school (lending/models_year.py)."""
+    from lending.models import Stocktake, Transfer
+    from portal.models import SchoolClosure
+
+    from .factories import SchoolFactory
+
+    third = SchoolFactory(name=f"Derde school {school.pk}")
+    closed = LoanFactory(device__school=school, status="transferred", returned_at="2026-01-01T00:00:00Z")
+    return {"stocktake_id": Stocktake.objects.create(school=school).pk,
+            "transfer_id": Transfer.objects.create(loan=closed, device=closed.device, from_school=school,
+                                                   to_school=third).pk,
+            "closure_id": SchoolClosure.objects.create(school=school, starts_on="2026-12-21", ends_on="2026-12-21",
+                                                       name="Studiedag").pk}
 
 
 def _family_ids(school, household):
@@ -134,7 +151,7 @@ def test_lop_staff_reach_no_pupil_or_device_page(lop_staff_a, school_a, client):
            "terms_id": AgreementTerms.objects.create(school=school_a, version=1).pk,
            "code_id": InternetCode.objects.create(school=school_a, provider="Telenet", code="A-SECRET",
                                                  valid_until="2027-06-30").pk,
-           **_family_ids(school_a, loan.pupil.household)}
+           **_family_ids(school_a, loan.pupil.household), **_year_ids(school_a, loan)}
     client.force_login(lop_staff_a)
     for name, route, converters in portal_urls():
         if not converters or set(converters) == {"lop_id"}:

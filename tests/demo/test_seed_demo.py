@@ -57,3 +57,19 @@ def test_demo_coordinator_sees_a_filled_dashboard(client):
     counts = client.get("/school/").context["counts"]
     assert counts["devices_total"] == Device.objects.filter(school__roles__user=coordinator).count() >= 26
     assert counts["open_loans"] > 0 and counts["unsigned_agreements"] > 0
+
+
+def test_every_demo_school_has_a_queue_and_a_school_year_to_see(client):
+    from lending.leavers import leaver_loans
+    from lending.models import Repair, ReturnReceipt
+    from lending.views_desk import handout_queue
+
+    call_command("seed_demo")
+    for school in School.objects.filter(lop__name=DEMO_LOP_NAME):
+        assert handout_queue(school).count() >= 4, school
+        assert leaver_loans(school=school).exists(), school
+        assert ReturnReceipt.objects.filter(loan__device__school=school).exists(), school
+        assert Repair.objects.filter(device__school=school, returned_at__isnull=True).exists(), school
+    # Agreements are dated with their loans, not with the day the demo was loaded.
+    for agreement in Agreement.objects.select_related("loan")[:50]:
+        assert agreement.created_at == agreement.loan.started_at

@@ -2,9 +2,10 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from lending import desk
-from lending.due_dates import career_end, school_year_end
+from lending.due_dates import career_end, due_for_year_end, school_year_end
 from lending.models import Agreement, Device, Loan
 from portal.models import AuditEvent, School
 
@@ -30,7 +31,9 @@ def test_checkout_hands_out_and_opens_an_agreement(coordinator_a, school_a, clie
     assert response.status_code == 302
     loan = Loan.objects.get(device=device)
     assert loan.pupil == pupil and loan.status == Loan.Status.ACTIVE and loan.handed_out_by == coordinator_a
-    assert loan.due_on == school_year_end() and loan.accessories_out == ["charger"]
+    # 31 August is in the summer holiday: due on the first school day after it.
+    assert loan.due_on == due_for_year_end(school=school_a, end=school_year_end(), today=timezone.localdate())
+    assert loan.due_on.month == 9 and loan.due_on.weekday() < 5 and loan.accessories_out == ["charger"]
     device.refresh_from_db()
     assert device.status == Device.Status.ON_LOAN
     assert Agreement.objects.filter(loan=loan, status=Agreement.Status.DRAFT).count() == 1
@@ -111,7 +114,9 @@ def test_career_policy_runs_to_the_end_of_primary(school_a):
     pupil = PupilFactory(school=school_a, grade=4)
     loan = desk.loan_checkout(device=DeviceFactory(school=school_a), pupil=pupil, by=None)
     assert loan.due_policy == Loan.DuePolicy.END_OF_CAREER
-    assert loan.due_on == school_year_end().replace(year=school_year_end().year + 2)
+    end = school_year_end().replace(year=school_year_end().year + 2)
+    assert loan.due_on == due_for_year_end(school=school_a, end=end, today=timezone.localdate())
+    assert date(end.year, 9, 1) <= loan.due_on <= date(end.year, 9, 3)
 
 
 def test_due_dates():
@@ -162,9 +167,10 @@ def test_checkout_post_and_search_use_a_fixed_number_of_queries(size, coordinato
     with django_assert_max_num_queries(6):  # login and role, then one query for pupils and one for staff
         response = client.get("/desk/borrowers/", {"q": "sam"})
     assert response.status_code == 200
-    # 20 on the school's first loan (its terms are created), 17 after that; one of them locks the
-    # pupil's row against an erasure at the same moment (privacy/retention.py).
-    with django_assert_max_num_queries(20):
+    # Login and role (3), device and pupil (2), then the claim of the device, the pupil's lock against
+    # an erasure at the same moment (privacy/retention.py), terms, calendar, the three inserts and the
+    # transaction's savepoint pair in tests; the school's first loan also creates its terms (+3).
+    with django_assert_max_num_queries(17):
         assert _post(client, device, f"pupil:{pupil.pk}").status_code == 302
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from lending.due_dates import next_school_year_end, school_year_end
+from lending.due_dates import next_school_year_end, renewal_due, school_year_end
 from lending.models import Agreement, AgreementTerms, Device, Incident, Loan, Repair
 from portal.models import AuditEvent
 
@@ -188,7 +188,8 @@ def test_year_end_renews_the_chosen_loans_and_logs_every_choice(coordinator_a, s
     page = client.get("/desk/year-end/")
     assert {loan.pk for loan in page.context["loans"]} == {stays.pk, leaves.pk}
     assert client.post("/desk/year-end/", {"renew": [str(stays.pk)]}).status_code == 302
-    assert Loan.objects.get(pk=stays.pk).due_on == next_school_year_end()
+    renewed = Loan.objects.get(pk=stays.pk).due_on
+    assert renewed == renewal_due(school=school_a) and renewed.month == 9 and renewed.year == next_school_year_end().year
     assert Loan.objects.get(pk=leaves.pk).due_on == end
     assert Loan.objects.get(pk=later.pk).due_on == later.due_on
     assert AuditEvent.objects.filter(action="loan.renewed", object_id=str(stays.pk), actor=coordinator_a).exists()

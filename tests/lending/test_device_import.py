@@ -231,3 +231,18 @@ def test_import_page_is_closed_to_lop_staff(client, lop_staff_a, school_a):
     assert client.get(reverse("device_import")).status_code == 403
     assert _upload(client, ENGLISH.encode()).status_code == 403
     assert not Device.objects.exists()
+
+
+def test_the_portals_own_dutch_funding_label_imports_and_the_preview_shows_a_dutch_amount(school_a, client,
+                                                                                            coordinator_a):
+    from django.utils import translation
+
+    from lending.device_import import plan_device_import
+
+    csv = ("asset_tag;kind;funding_source;purchase_value\n"
+           "LT-9001;Laptop;Laptops van de overheid (november 2020);649,00\n").encode()
+    plan = plan_device_import(school=school_a, data=csv)
+    (row,) = plan.create
+    assert row.values["funding_source"] == "government_2020" and row.values["kind"] == "laptop"
+    with translation.override("nl"):
+        assert ("Aankoopwaarde (euro)".lower(), "649,00") in [(label.lower(), value) for label, value in row.shown_values]

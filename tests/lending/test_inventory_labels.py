@@ -81,3 +81,27 @@ def test_qr_code_is_an_inline_svg_of_the_tag():
     uri = qr_data_uri("LAP001")
     assert uri.startswith("data:image/svg+xml")
     assert qr_data_uri("LAP001") != qr_data_uri("LAP002")
+
+
+def test_each_label_carries_a_code_128_barcode_and_the_whole_tag_on_one_line(school_a, tmp_path):
+    import subprocess
+
+    from lending.labels import render_labels_pdf, tag_points
+    from portal.documents import code128_data_uri
+
+    from ..factories import DeviceFactory
+    from ..pdftext import pdf_text
+
+    long_tag = "S21766-CHROMEBOOK-0123456789"
+    devices = [DeviceFactory(school=school_a, asset_tag="LT-0001"), DeviceFactory(school=school_a, asset_tag=long_tag)]
+    data = render_labels_pdf(school=school_a, devices=devices, language="nl")
+    text = pdf_text(data)
+    assert "LT-0001" in text and long_tag in text  # the long tag was not broken over two lines
+    assert tag_points("LT-0001") == 14.0 and tag_points(long_tag) < 14.0
+    # Two images per label (QR and barcode), and the barcode is a real Code 128 PNG.
+    (tmp_path / "labels.pdf").write_bytes(data)
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "labels.pdf")], capture_output=True, text=True)
+    if images.returncode == 0:
+        assert len([line for line in images.stdout.splitlines()[2:] if line.strip()]) >= 2
+    uri, width_mm = code128_data_uri("LT-0001")
+    assert uri.startswith("data:image/png;base64,") and 15 < width_mm < 40

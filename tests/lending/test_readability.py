@@ -80,3 +80,31 @@ def test_the_floor_catches_legal_language():
              "de inschrijving, onverminderd de aansprakelijkheid voor alle rechtstreekse en onrechtstreekse "
              "schade die voortvloeit uit oneigenlijk gebruik, nalatigheid of verduistering.")
     assert score(legal) < FLOOR
+
+
+def test_the_dutch_return_receipt_its_mail_and_the_ended_loan_page_are_easy_to_read(school_a, client,
+                                                                                    coordinator_a):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from lending import desk, receipts
+    from lending.models import Agreement, ReturnReceipt
+
+    agreement = make_agreement(school_a)
+    loan = agreement.loan
+    GuardianFactory(household=loan.pupil.household)
+    _link, token = agreements.link_create(agreement=agreement, channel="email")
+    desk.loan_checkin(loan=loan, by=coordinator_a, condition_in="good", accessories_in=loan.accessories_out)
+    assert Agreement.objects.get(pk=agreement.pk).status == Agreement.Status.ENDED
+    receipt = receipts.load(ReturnReceipt.objects.get(loan=loan).pk)
+    receipt.language = "nl"
+    context = receipts.receipt_context(receipt)
+    with translation.override("nl"):
+        texts = {"receipt": render_to_string("pdf/return_receipt.html", context),
+                 "receipt mail": render_to_string("emails/return_receipt.txt", context)}
+    texts["ended"] = client.get(f"/s/{token}/?lang=nl").content.decode()
+    assert "Deze lening is afgelopen" in texts["ended"]
+    for name, html in texts.items():
+        result = score(visible_text(html))
+        print(f"{name}: Flesch-Douma {result:.1f}")
+        assert result >= FLOOR, (name, visible_text(html))

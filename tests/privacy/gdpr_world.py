@@ -15,12 +15,12 @@ from households.models import (
     SurveyAnswer,
     SurveyInvite,
 )
-from lending.models import Agreement, Incident, Loan, Repair, SigningLink
+from lending.models import Agreement, Incident, Loan, Repair, ReturnReceipt, SigningLink, Transfer
 from portal.audit import record
 from portal.models import AuditEvent
 from reminders.models import Reminder
 
-from ..factories import DeviceFactory, GuardianFactory, HouseholdFactory, LoanFactory, PupilFactory
+from ..factories import DeviceFactory, GuardianFactory, HouseholdFactory, LoanFactory, PupilFactory, SchoolFactory
 
 
 def at(year, month, day, hour=12):
@@ -61,6 +61,14 @@ def family(school, *, name="Janssens", active=False, open_loan=False, files=True
                               returned_at=at(2024, 11, 20), note=f"screen replaced for {name}")
         SigningLink.objects.create(agreement=agreement, token_hash=f"{agreement.pk:064x}", channel="email",
                                    expires_at=at(2024, 10, 3), used_at=at(2024, 9, 3))
+        if loan.status == Loan.Status.RETURNED:
+            receipt = ReturnReceipt.objects.create(loan=loan, language="tr", channel="email", status="sent",
+                                                   sent_at=RETURNED)
+            if files:
+                receipt.pdf.save("receipt.pdf", ContentFile(b"%PDF"), save=True)
+            third = SchoolFactory(name=f"Nieuwe school {name} {i}")
+            Transfer.objects.create(loan=loan, device=loan.device, from_school=school, to_school=third,
+                                    note=f"for {name}")
         record(actor=None, action=AuditEvent.Action.ROSTER_IMPORTED, instance=pupil, school=school,
                before={"first_name": "Lot"}, after={"first_name": pupil.first_name})
         pupils.append(pupil)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from households.models import Guardian, Household, Pupil
-from lending.models import Agreement, Loan
+from lending.models import Agreement, Loan, ReturnReceipt, Transfer
 from portal.models import AuditEvent, School
 from privacy import retention
 from reports.figures import SchoolYear, monthly_trend, school_rows
@@ -31,6 +31,7 @@ def files_of(household):
     agreements = Agreement.objects.filter(loan__pupil__household=household)
     names = [n for row in agreements.values_list("pdf", "signed_pdf", "paper_scan", "signature_image") for n in row]
     names += list(Loan.objects.filter(pupil__household=household).values_list("return_photo", flat=True))
+    names += list(ReturnReceipt.objects.filter(loan__pupil__household=household).values_list("pdf", flat=True))
     return [name for name in names if name]
 
 
@@ -48,7 +49,7 @@ def test_the_day_before_the_limit_nothing_changes(school_a, media):
     assert result.households == 0
     assert has_personal_data(household)
     assert Guardian.objects.filter(household=household).exists()
-    assert list(media.rglob("*.*")) == stored and len(stored) == 5
+    assert list(media.rglob("*.*")) == stored and len(stored) == 6  # photo, 4 agreement files, receipt
 
 
 def test_the_day_after_the_limit_the_family_is_gone_but_reports_stay(school_a, school_b, media):
@@ -70,10 +71,12 @@ def test_the_day_after_the_limit_the_family_is_gone_but_reports_stay(school_a, s
     assert not Guardian.objects.filter(household=household).exists()
     pupil = Pupil.objects.get(household=household)
     assert pupil.internal_number == f"erased-{pupil.pk}" and pupil.first_name == pupil.class_name == ""
-    # The unsigned PDF and the return photo go now; the signature evidence is kept for the legal period.
-    gone = [path for path in on_disk if path.name.startswith(("pdf", "photo"))]
+    # The unsigned PDF, the return photo and the receipt (it names the pupil) go now; the signature
+    # evidence is kept for the legal period. A hand-over's note loses what the school wrote.
+    gone = [path for path in on_disk if path.name.startswith(("pdf", "photo", "receipt"))]
     kept = [path for path in on_disk if path not in gone]
-    assert len(gone) == 2 and not any(path.exists() for path in gone)
+    assert len(gone) == 3 and not any(path.exists() for path in gone)
+    assert list(Transfer.objects.filter(loan__pupil__household=household).values_list("note", flat=True)) == [""]
     assert len(kept) == 3 and all(path.exists() for path in kept)
     assert sorted(files_of(household)) == sorted(str(path.relative_to(media)) for path in kept)
     assert report_figures() == before

@@ -43,6 +43,7 @@ def at(day, hour=10):
 def family(school, *, language="en", channel="email", email=None, phone=""):
     household = HouseholdFactory(school=school, preferred_language=language, contact_channel=channel)
     GuardianFactory(household=household, email=email or f"parent-{household.pk}@example.org", phone=phone)
+    PupilFactory(school=school, household=household)  # still at the school: reminders are for live subjects
     return household
 
 
@@ -113,8 +114,11 @@ def test_return_coming_up_and_overdue_weekly_then_the_coordinator(school_a):
     assert planned(day(7)) == {(K.OVERDUE, loan.pk, 1)}
     assert planned(day(14)) == {(K.OVERDUE, loan.pk, 2)}
     assert planned(day(21)) == {(K.OVERDUE, loan.pk, 3)}
-    assert planned(day(28)) == {(K.OVERDUE, loan.pk, 4)}
-    note = reminders.plan_reminders(on=day(28))[0]
+    # Day 28 is in the Easter holiday (6-19 April 2026): the school is closed, nobody is asked to bring
+    # a device back; the coordinator's note comes on the first school day after it.
+    assert planned(day(28)) == set()
+    assert planned(date(2026, 4, 20)) == {(K.OVERDUE, loan.pk, 4)}
+    note = reminders.plan_reminders(on=date(2026, 4, 20))[0]
     assert note.to_coordinator
     Loan.objects.filter(pk=loan.pk).update(status="returned", returned_at=at(day(20)))
     assert planned(day(21)) == set()
@@ -160,16 +164,17 @@ def test_planning_queries_do_not_grow_with_rows(school_a, django_assert_num_quer
     for _ in range(3):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
     monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 1000)
-    # One read per batch: agreements, loans, two for internet codes, surveys; five to find the schools
-    # that get a digest (no coordinator here, so no sixth to load them).
-    with django_assert_num_queries(10):
+    # One read per batch: agreements, loans, two for internet codes, surveys; six to find the schools
+    # that get a digest (one for leavers with a device, one for failing addresses; no coordinator here,
+    # so no seventh to load them).
+    with django_assert_num_queries(11):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 3
     for _ in range(20):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
     monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 10)  # capped batches: 10 + 10 + 3 agreements
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
 
 
@@ -435,3 +440,36 @@ def test_every_kind_reaches_the_family_in_its_language(school_a, mailoutbox, lan
     assert {m.subject for m in mailoutbox} == subjects
     assert all(m.to == ["family@example.org"] for m in mailoutbox)
     assert len(mailoutbox) == 7
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ended", ["family left the school", "family data erased"])
+def test_no_reminder_kind_is_planned_or_sent_for_an_ended_subject(school_a, ended):
+    """Each kind against an ended subject: a returned loan, an agreement of an ended loan, a code and a
+    survey of a family that left (or was erased), a digest of a school with nothing left to tell."""
+    from households.models import Household, Pupil
+
+    household = family(school_a)
+    agreement = unsigned_agreement(school_a, household, created_on=ON - timedelta(days=3))
+    loan = loan_for(school_a, household, due_on=ON)
+    unused = internet_code(school_a, household, issued_on=ON - timedelta(days=14), valid_until=ON + timedelta(days=14),
+                           code="ENDED")
+    invite = survey_invite(school_a, household, sent_on=ON - timedelta(days=7))
+    live = planned(ON)
+    assert {(K.AGREEMENT_UNSIGNED, agreement.pk, 1), (K.RETURN_DUE, loan.pk, 2), (K.CODE_EXPIRING, unused.pk, 20260324),
+            (K.CODE_NOT_ACTIVATED, unused.pk, 1), (K.SURVEY_UNANSWERED, invite.pk, 1)} <= live
+    reminders.create_due_reminders(on=ON, now=MORNING)  # planned the night before it ended
+
+    Loan.objects.filter(pk__in=[loan.pk, agreement.loan_id]).update(status="returned", returned_at=at(ON))
+    Agreement.objects.filter(pk=agreement.pk).update(status="ended")
+    if ended == "family left the school":
+        Pupil.objects.filter(household=household).update(active=False, left_on=ON)
+    else:
+        Household.objects.filter(pk=household.pk).update(anonymised_at=at(ON))
+    assert planned(ON) == set()
+    from django.core import mail
+
+    mail.outbox.clear()
+    reminders.send_pending(now=MORNING)
+    statuses = set(Reminder.objects.exclude(kind=K.COORDINATOR_DIGEST).values_list("status", flat=True))
+    assert statuses == {Reminder.Status.SKIPPED} and mail.outbox == []

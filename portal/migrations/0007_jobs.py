@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_messages_and_channels'),
+        ('portal', '0006_audit_actions_of_messages_and_the_school_year'),
     ]
 
     operations = [

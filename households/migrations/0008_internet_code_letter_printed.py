@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0006_messages_and_channels'),
+        ('households', '0007_pupil_date_of_birth'),
     ]
 
     operations = [
