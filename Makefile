@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LOCK := requirements/test.txt
 NODE_INSTALLED := node_modules/.installed
 
-.PHONY: run test install check-python lint messages lock bench bench-flanders bench-onboarding clean
+.PHONY: run test install check-python lint messages lock bench bench-flanders bench-onboarding bench-uploads clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -67,6 +67,11 @@ bench-flanders: $(INSTALLED)
 # The "school on board in one morning" journey in headless Chromium: clicks, fields, files and seconds per step.
 bench-onboarding: $(INSTALLED) $(NODE_INSTALLED)
 	@eval "$$($(PY) -m config.devservices)" && $(PY) -m bench.onboarding $(BENCH_ARGS)
+
+# The worst uploads (issue 15's attack files and the largest honest ones), each read in a fresh process:
+# time and peak memory beside the reading limits. Needs no database.
+bench-uploads: $(INSTALLED)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m bench.uploads $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-artifacts node_modules

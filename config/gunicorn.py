@@ -21,3 +21,5 @@ max_requests_jitter = 100
 worker_tmp_dir = "/dev/shm"
 accesslog = "-"
 errorlog = "-"
+# Both logs without the token of a family's link (/s/<token>/, /q/<token>/): see portal/log_redaction.py.
+logger_class = "config.gunicorn_logging.RedactingLogger"

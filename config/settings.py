@@ -60,9 +60,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LanguageFromCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.StripControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.idle_sessions.IdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.twofactor.TwoStepGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -264,6 +266,12 @@ CELERY_BEAT_SCHEDULE["agreements-render-missing-pdfs"] = {
     "schedule": crontab(minute="7,22,37,52"),
 }
 
+# The school's documents (portal/jobs.py): delete those past DOCUMENTS_KEEP_DAYS, queue lost jobs again.
+CELERY_BEAT_SCHEDULE["jobs-housekeeping"] = {
+    "task": "portal.tasks.jobs_housekeeping",
+    "schedule": crontab(minute="*/10"),
+}
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -325,16 +333,47 @@ AXES_VERBOSE = False
 # Number of reverse proxies in front of the portal that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Password reset: at most this many requests per e-mail address and per client address an hour (the
+# rest get a "try again later" page); the same answer whether or not the address has an account.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=10)
+# Staff sessions end after this many hours without a request (portal/middleware.py), and on a
+# password change (Django ends every other session of that user; the one that changed it goes on).
+SESSION_IDLE_HOURS = env.int("SESSION_IDLE_HOURS", default=8)
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
+
 # Two-step login (django-otp, TOTP): the issuer name shown in the authenticator app.
 OTP_TOTP_ISSUER = "Uitleenportaal"
+
+# Uploaded tables (portal/read_limits.py): a file past any of these limits is refused at once, whatever
+# it claims about itself: rows per file, columns, characters in one cell, filled cells in all, and
+# seconds of work (CPU time) spent reading it.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=1_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=400_000)
+IMPORT_MAX_SECONDS = env.float("IMPORT_MAX_SECONDS", default=5.0)
+# Imports of more rows than this run as a task with a progress bar, not in the request.
+IMPORT_ROWS_IN_REQUEST = env.int("IMPORT_ROWS_IN_REQUEST", default=300)
+# Days a school's generated documents (letters, label sheets, exports) stay on its documents page.
+DOCUMENTS_KEEP_DAYS = env.int("DOCUMENTS_KEEP_DAYS", default=3)
+for _name in ("IMPORT_MAX_ROWS", "IMPORT_MAX_COLUMNS", "IMPORT_MAX_CELL_CHARS", "IMPORT_MAX_CELLS",
+              "IMPORT_MAX_SECONDS", "IMPORT_ROWS_IN_REQUEST", "DOCUMENTS_KEEP_DAYS"):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be a positive number.")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No family's link token in any line ("Not Found: /s/<token>/"): portal/log_redaction.py.
+    "filters": {"redact_link_tokens": {"()": "portal.log_redaction.RedactLinkTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_link_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+                # runserver's request lines, through the same filtered handler.
+                "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Reports count pupils from this primary grade on (the Digisprong scope starts at the 5th year).

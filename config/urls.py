@@ -6,7 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import audit_log, school_login, views, views_calendar, views_hooks, views_smartschool, views_twofactor
-from portal.forms import EmailLoginForm, QueuedPasswordResetForm
+from portal.forms import EmailLoginForm
+from portal.password_reset import ThrottledPasswordResetView
 from privacy import views as privacy_views
 from reports import urls as report_urls
 
@@ -20,11 +21,7 @@ account_patterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
-        name="password_reset",
-    ),
+    path("password-reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
@@ -55,6 +52,7 @@ urlpatterns = [
     path("school/", include(report_urls.school_patterns)),
     path("school/switch/", views.school_switch, name="school_switch"),
     path("school/audit/", audit_log.audit_log, name="audit_log"),
+    path("school/documents/", include("portal.urls_documents")),
     path("school/smartschool/", views_smartschool.smartschool_settings, name="smartschool_settings"),
     path("school/calendar/", views_calendar.school_calendar, name="school_calendar"),
     path("school/calendar/fill/", views_calendar.school_calendar_fill, name="school_calendar_fill"),

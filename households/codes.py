@@ -11,13 +11,14 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import audit, messages
 from portal.csvfiles import ImportRejected, RowError, read_csv
-from portal.documents import html_to_pdf
+from portal.documents import html_to_pdf, htmls_to_pdf
+from portal.jobs import JobRefused, Outcome
 from portal.languages import household_language
-from portal.models import AuditEvent
+from portal.models import AuditEvent, School
 from portal.public_pages import privacy_url
 
 from .models import Household, InternetCode
@@ -82,18 +83,21 @@ def import_codes(*, school, data: bytes, by=None, batch: str = "") -> int:
             errors.append(RowError(row.line, "; ".join(problems)))
         else:
             planned.append((row.line, provider, code, until))
-    # Codes already in the portal (at any school): a provider's code exists once.
-    existing = set()
-    for provider in {p for _line, p, _code, _until in planned}:
-        codes = [c for _line, p, c, _until in planned if p == provider]
-        existing |= {(provider.lower(), c) for c in InternetCode.objects.filter(
-            provider__iexact=provider, code__in=codes).values_list("code", flat=True)}
-    for line, provider, code, _until in planned:
-        if (provider.lower(), code) in existing:
-            errors.append(RowError(line, _("this code was already imported")))
-    if errors:
-        raise ImportRejected(errors)
     with transaction.atomic():
+        # One import per school at a time: a second post of the same file waits here, then finds its codes
+        # imported and says so, instead of failing on the unique constraint (a 500).
+        School.objects.select_for_update().filter(pk=school.pk).values_list("pk", flat=True).get()
+        # Codes already in the portal (at any school): a provider's code exists once.
+        existing = set()
+        for provider in {p for _line, p, _code, _until in planned}:
+            codes = [c for _line, p, c, _until in planned if p == provider]
+            existing |= {(provider.lower(), c) for c in InternetCode.objects.filter(
+                provider__iexact=provider, code__in=codes).values_list("code", flat=True)}
+        for line, provider, code, _until in planned:
+            if (provider.lower(), code) in existing:
+                errors.append(RowError(line, _("this code was already imported")))
+        if errors:
+            raise ImportRejected(errors)
         created = InternetCode.objects.bulk_create([
             InternetCode(school=school, provider=provider, code=code, valid_until=until, batch=batch[:120])
             for _line, provider, code, until in planned
@@ -212,13 +216,51 @@ def letter_context(code: InternetCode) -> dict:
     return {"code": code, "household": code.household, "school": code.school, "today": timezone.localdate()}
 
 
-def render_letter_pdf(code: InternetCode, base_url: str = "") -> bytes:
+def letter_html(code: InternetCode, base_url: str = "") -> str:
     language = household_language(code.household)
     privacy = privacy_url(base_url, language=language, school_id=code.school_id) if base_url else ""
     with translation.override(language):
-        html = render_to_string("pdf/code_letter.html", {**letter_context(code), "language": language,
+        return render_to_string("pdf/code_letter.html", {**letter_context(code), "language": language,
                                                          "privacy_url": privacy})
-    return html_to_pdf(html)
+
+
+def render_letter_pdf(code: InternetCode, base_url: str = "") -> bytes:
+    return html_to_pdf(letter_html(code, base_url))
+
+
+def code_letter_printed(*, codes: list[InternetCode], by) -> int:
+    """Record that these codes' letters were printed: the first time on the code, every time in the trail."""
+    with transaction.atomic():
+        InternetCode.objects.filter(pk__in=[code.pk for code in codes], letter_printed_at__isnull=True).update(
+            letter_printed_at=timezone.now())
+        for code in codes:
+            audit.record(actor=by, action=AuditEvent.Action.INTERNET_CODE_LETTER_PRINTED, instance=code,
+                         school=code.school)
+    return len(codes)
+
+
+def letters_waiting(school, user):
+    """The codes this coordinator handed out whose letter was never printed (only they see the codes)."""
+    return InternetCode.objects.filter(school=school, issued_by=user, household__isnull=False,
+                                       letter_printed_at__isnull=True).order_by("household__name", "pk")
+
+
+def letters_make(job, progress) -> Outcome:
+    """One PDF with the letter of each chosen code, in each family's language (made by a worker)."""
+    codes = list(InternetCode.objects.filter(pk__in=job.params["code_ids"], school=job.school,
+                                             issued_by=job.created_by, household__isnull=False)
+                 .select_related("household", "school").order_by("household__name", "pk"))
+    if not codes:
+        raise JobRefused(_("There are no letters to print."))
+    pdf = htmls_to_pdf((letter_html(code, job.params["base_url"]) for code in codes), total=len(codes),
+                       progress=progress)
+
+    def record_printed() -> str:
+        count = code_letter_printed(codes=codes, by=job.created_by)
+        return ngettext("%(count)d letter with an internet code.", "%(count)d letters with an internet code.",
+                        count) % {"count": count}
+
+    return Outcome(file=pdf, filename="internet-code-letters.pdf", then=record_printed)
 
 
 NO_ADDRESS = {

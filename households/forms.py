@@ -49,8 +49,9 @@ class RosterUploadForm(forms.Form):
         uploads.check_upload(upload, uploads.ROSTER)
         data = upload.read()
         # The type is decided by the content: the name and the browser's content type are only claims.
+        # Read whole, within the reading limits, so a file past one is refused now, not after the mapping.
         try:
-            self.header = roster_file.read_header(data)
+            self.header = roster_file.read_table(data).columns
         except ImportRejected as rejected:
             raise forms.ValidationError([str(error) for error in rejected.errors]) from None
         self.data_bytes = data

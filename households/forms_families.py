@@ -1,10 +1,14 @@
 """Forms of the household, internet code, survey and support pages."""
+import hashlib
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Hidden, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
+from portal.csvfiles import count_rows
 from portal.phones import to_e164
 
 from .models import Guardian, Household, Referral, SupportOrganisation, SurveyAnswer
@@ -50,8 +54,11 @@ class GuardianForm(forms.ModelForm):
 
 class CsvUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}))
+    # New with every page shown: a second post of the same page and file is the same import (portal/jobs.py).
+    upload_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def __init__(self, *args, submit=None, form_id=None, **kwargs):
+        kwargs.setdefault("initial", {"upload_key": uuid.uuid4().hex})
         super().__init__(*args, **kwargs)
         self.helper = _helper(submit or _("Import"), form_id)
 
@@ -59,7 +66,13 @@ class CsvUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         uploads.check_upload(upload, uploads.CODES_CSV)
         self.data_bytes = upload.read()
+        self.row_count = count_rows(self.data_bytes)
         return upload
+
+    def job_key(self, kind: str) -> str:
+        """The page's key and the file's digest: the same post twice is one import, another file is another."""
+        page = self.cleaned_data.get("upload_key") or uuid.uuid4().hex
+        return f"{kind}:{page}:{hashlib.sha256(self.data_bytes).hexdigest()[:32]}"
 
 
 class CodeImportForm(CsvUploadForm):

@@ -188,6 +188,8 @@ class InternetCode(models.Model):
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     extended_until = models.DateField(_("extended until"), null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
+    # The first time its letter was printed; the batch of letters takes the codes without one.
+    letter_printed_at = models.DateTimeField(_("letter printed at"), null=True, blank=True)
 
     SCHOOL_PATH = "school"
 

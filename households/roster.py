@@ -308,6 +308,17 @@ def _confirm_leavers(plan: RosterPlan, leavers_confirmed: int | None, many_leave
     return [p.pk for p in plan.leavers]
 
 
+def check_confirmation(*, school: School, rows: list[RosterRow], whole_school: bool | None = None,
+                       leavers_confirmed: int | None = None, many_leavers_confirmed: bool = False,
+                       expected: str | None = None, skipped: int = 0, labels: dict | None = None) -> None:
+    """Raise what import_rows would refuse for this confirmation, writing nothing: a page that hands a
+    large list to a worker asks the coordinator now, not after the job failed."""
+    plan = plan_rows(school=school, rows=rows, whole_school=whole_school, skipped=skipped, labels=labels)
+    if expected is not None and plan.fingerprint() != expected:
+        raise PlanChanged(_("The pupils changed since the check; nothing was imported. Check the list again."))
+    _confirm_leavers(plan, leavers_confirmed, many_leavers_confirmed)
+
+
 def import_rows(*, school: School, rows: list[RosterRow], source: str, by=None, whole_school: bool | None = None,
                 leavers_confirmed: int | None = None, many_leavers_confirmed: bool = False,
                 expected: str | None = None, key: str | None = None, skipped: int = 0, labels: dict | None = None,

@@ -14,10 +14,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import audit, messages
-from portal.documents import html_to_pdf, qr_data_uri
+from portal.documents import htmls_to_pdf, qr_data_uri
+from portal.jobs import JobRefused, Outcome
 from portal.languages import household_language
 from portal.models import AuditEvent
 from portal.public_pages import privacy_url
@@ -101,40 +102,64 @@ def _queue_message(invite, household, guardians, url):
         context={"school": invite.survey.school, "url": url, "household": household}, about=f"surveyinvite:{invite.pk}")
 
 
-def letters(*, survey: Survey, base_url: str, by) -> list[dict]:
-    """New links for the unanswered paper invites (older printed links stop working), one per letter."""
-    result = []
-    now = timezone.now()
-    with transaction.atomic():
-        invites = (SurveyInvite.objects.select_for_update(of=("self",))
-                   .filter(survey=survey, channel=Household.Channel.PAPER, answered_at__isnull=True)
-                   .select_related("household").order_by("household__name", "pk"))
-        for invite in invites:
-            token = new_token()
-            invite.token_hash = hash_token(token)
-            invite.sent_at = now
-            invite.expires_at = now + timedelta(days=LINK_DAYS)
-            invite.save(update_fields=["token_hash", "sent_at", "expires_at"])
-            result.append({"invite": invite, "household": invite.household, "url": survey_url(base_url, token)})
-        audit.record(actor=by, action=AuditEvent.Action.SURVEY_LETTERS_PRINTED, instance=survey, school=survey.school,
-                     after={"letters": len(result)})
-    return result
+# --- paper letters: made by a worker (households/tasks.py), downloaded from the documents page ---------
+
+LETTERS_PER_PART = 20  # laid out this many at a time, so the progress bar moves while WeasyPrint works
 
 
-def render_letters_pdf(*, survey: Survey, base_url: str, by) -> bytes:
-    pages, languages = [], set()
-    for letter in letters(survey=survey, base_url=base_url, by=by):
-        language = household_language(letter["household"])
-        languages.add(language)
-        with translation.override(language):
-            pages.append(render_to_string("pdf/survey_letter_page.html", {
-                **letter, "school": survey.school, "language": language, "qr": qr_data_uri(letter["url"]),
-                "privacy_url": privacy_url(base_url, language=language, school_id=survey.school_id)}))
-    # The document's language for screen readers: the letters' own when they share one; each
-    # letter also carries its lang and dir.
+def paper_invites(survey: Survey):
+    return (SurveyInvite.objects.filter(survey=survey, channel=Household.Channel.PAPER, answered_at__isnull=True)
+            .select_related("household").order_by("household__name", "pk"))
+
+
+def letter_page(survey: Survey, household, url: str, base_url: str) -> str:
+    language = household_language(household)
+    with translation.override(language):
+        return render_to_string("pdf/survey_letter_page.html", {
+            "household": household, "url": url, "school": survey.school, "language": language,
+            "qr": qr_data_uri(url), "privacy_url": privacy_url(base_url, language=language, school_id=survey.school_id)})
+
+
+def letters_make(job, progress) -> Outcome:
+    """The letters of a survey's unanswered paper invites, each with a new link. The new links are
+    written only together with the stored PDF: a render that fails or dies half-way changes no link,
+    so the letters printed before keep working; once stored, those older letters stop working."""
+    survey = Survey.objects.select_related("school").filter(pk=job.params["survey_id"], school=job.school).first()
+    if survey is None:
+        raise JobRefused(_("This survey no longer exists."))
+    invites = list(paper_invites(survey))
+    if not invites:
+        raise JobRefused(_("No family is waiting for a paper letter."))
+    base_url = job.params["base_url"]
+    links, pages = [], []
+    for invite in invites:
+        token = new_token()
+        links.append((invite.pk, invite.token_hash, hash_token(token)))
+        pages.append(letter_page(survey, invite.household, survey_url(base_url, token), base_url))
+    # The document's language for screen readers: the letters' own when they share one; each letter
+    # also carries its lang and dir.
+    languages = {household_language(invite.household) for invite in invites}
     pages_language = languages.pop() if len(languages) == 1 else "nl"
-    html = render_to_string("pdf/survey_letter.html", {"pages": pages, "survey": survey, "pages_language": pages_language})
-    return html_to_pdf(html)
+    parts = [render_to_string("pdf/survey_letter.html", {
+        "pages": pages[start:start + LETTERS_PER_PART], "survey": survey, "pages_language": pages_language})
+        for start in range(0, len(pages), LETTERS_PER_PART)]
+    pdf = htmls_to_pdf(parts, progress=lambda done, _total: progress(min(done * LETTERS_PER_PART, len(pages)),
+                                                                       len(pages)))
+
+    def commit_links() -> str:
+        now = timezone.now()
+        committed = 0
+        for pk, old_hash, new_hash in links:
+            # Answered meanwhile, or given another link by someone else: that family's letter stays unused.
+            committed += SurveyInvite.objects.filter(pk=pk, token_hash=old_hash, answered_at__isnull=True).update(
+                token_hash=new_hash, sent_at=now, expires_at=now + timedelta(days=LINK_DAYS))
+        audit.record(actor=job.created_by, action=AuditEvent.Action.SURVEY_LETTERS_PRINTED, instance=survey,
+                     school=survey.school, after={"letters": committed})
+        return ngettext("%(count)d letter with a new link. Letters printed before no longer work.",
+                        "%(count)d letters with a new link. Letters printed before no longer work.",
+                        committed) % {"count": committed}
+
+    return Outcome(file=pdf, filename=f"survey-letters-{survey.pk}.pdf", then=commit_links, replaces_earlier=True)
 
 
 # --- the link ---------------------------------------------------------------------------------------

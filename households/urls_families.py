@@ -18,6 +18,7 @@ urlpatterns = [
     path("codes/", codes.code_list, name="code_list"),
     path("codes/import/", codes.code_import, name="code_import"),
     path("codes/activations/", codes.code_activation_import, name="code_activation_import"),
+    path("codes/letters/", codes.code_letters, name="code_letters"),
     path("codes/<int:code_id>/", codes.code_detail, name="code_detail"),
     path("codes/<int:code_id>/letter.pdf", codes.code_letter, name="code_letter"),
     path("codes/<int:code_id>/send/", codes.code_send, name="code_send"),

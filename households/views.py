@@ -3,17 +3,22 @@
 The check page shows what the import will do, whether the list is the whole school, and the leavers by
 name; the confirmation writes exactly that (the plan's fingerprint travels in the form) and only once (the
 list's key travels too). A source other than a file stashes its rows (roster_pending.stash_rows) and sends
-the user to the same check page.
+the user to the same check page. A list above IMPORT_ROWS_IN_REQUEST rows is written by a worker, with a
+progress bar on the documents page.
 """
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal import jobs
 from portal.access import school_required
 from portal.csvfiles import ImportRejected
+from portal.models import Job
+from portal.views_documents import import_answer
 
-from . import roster, roster_file, roster_pending, roster_presets
+from . import roster, roster_file, roster_pending, roster_presets, tasks
 from .forms import RECOGNISE, ClassMapForm, RosterColumnsForm, RosterConfirmForm, RosterScopeForm, RosterUploadForm
 from .models import Pupil, RosterImport
 from .roster_grades import class_map_update, grade_from_class, highest_grade
@@ -145,6 +150,9 @@ def pupil_import_confirm(request):
     if request.method != "POST":
         return redirect("pupil_import_check")
     key = request.POST.get("key", "")
+    job = jobs.find(school=request.school, key=f"roster:{key}") if key else None
+    if job is not None:  # a large list already handed to a worker: its page, or its outcome
+        return import_answer(request, job, done="pupil_list") or redirect("document_detail", job_id=job.pk)
     done = RosterImport.objects.filter(school=request.school, key=key).first() if key else None
     if done is not None:
         # A second click, or the back button: the list was imported once, and that is what counts.
@@ -159,13 +167,18 @@ def pupil_import_confirm(request):
     if not form.is_valid():
         return _second_confirmation(request, form) if second else redirect("pupil_import_check")
     marked = form.cleaned_data["mark_leavers"] or form.second_confirmed
+    confirmation = {"whole_school": pending.whole_school,
+                    "leavers_confirmed": form.cleaned_data["leavers"] if marked else None,
+                    "many_leavers_confirmed": form.second_confirmed, "expected": form.cleaned_data["fingerprint"]}
     try:
         listed = pending.read(request.school)
+        if len(listed.rows) > settings.IMPORT_ROWS_IN_REQUEST:
+            roster.check_confirmation(school=request.school, rows=listed.rows, skipped=listed.skipped,
+                                      labels=listed.labels, **confirmation)
+            return _import_on_a_worker(request, pending, confirmation)
         summary = roster.import_rows(
-            school=request.school, rows=listed.rows, source=pending.label, by=request.user,
-            whole_school=pending.whole_school, leavers_confirmed=form.cleaned_data["leavers"] if marked else None,
-            many_leavers_confirmed=form.second_confirmed, expected=form.cleaned_data["fingerprint"], key=key,
-            skipped=listed.skipped, labels=listed.labels, remember=listed.remember)
+            school=request.school, rows=listed.rows, source=pending.label, by=request.user, key=key,
+            skipped=listed.skipped, labels=listed.labels, remember=listed.remember, **confirmation)
     except roster.ManyLeavers:
         second = RosterConfirmForm(initial=form.cleaned_data, leavers=form.cleaned_data["leavers"], second=True)
         return _second_confirmation(request, second)
@@ -176,6 +189,18 @@ def pupil_import_confirm(request):
     roster_pending.discard(request)
     messages.success(request, _("Pupil list imported: %(summary)s.") % {"summary": summary})
     return redirect("pupil_list")
+
+
+def _import_on_a_worker(request, pending, confirmation: dict):
+    """A list above IMPORT_ROWS_IN_REQUEST rows is written by a worker; the coordinator follows its
+    progress on the documents page. Keyed by the check's key: a second click finds this job."""
+    job, _created = jobs.job_start(
+        school=request.school, by=request.user, kind=Job.Kind.ROSTER_IMPORT, title=pending.label,
+        task=tasks.import_roster, key=f"roster:{pending.key}", upload=pending.data, upload_name="roster.upload",
+        params={"kind": pending.kind, "label": pending.label, "preset": pending.preset, "columns": pending.columns,
+                "key": pending.key, **confirmation})
+    roster_pending.discard(request)
+    return redirect("document_detail", job_id=job.pk)
 
 
 def _second_confirmation(request, form):

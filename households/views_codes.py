@@ -1,19 +1,22 @@
 """Coordinator pages for internet codes: import, hand out, send, activate, extend (under /families/codes/)."""
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from portal import audit
+from portal import jobs
 from portal.access import get_scoped_or_404, school_required, scoped
-from portal.csvfiles import ImportRejected
-from portal.models import AuditEvent
+from portal.models import Job
+from portal.views_documents import import_answer
 
-from . import codes, selectors
+from . import codes, import_jobs, selectors, tasks
 from .forms_families import CodeExtendForm, CodeHandOutForm, CodeImportForm, CodeSendForm, CsvUploadForm
 from .models import Household, InternetCode
 
@@ -33,40 +36,43 @@ def code_list(request):
                    .values("provider").annotate(count=Count("pk")).order_by("provider"))
     return render(request, "households/code_list.html", {
         "counts": counts, "attention": attention, "page": page, "by_provider": by_provider,
+        "letters_waiting": codes.letters_waiting(request.school, request.user).count(), "job_key": uuid.uuid4().hex,
     })
+
+
+def _import(request, *, form, kind, title, task, work, template_kind, params=None):
+    """Both CSV imports of this page: under a job keyed by the form and the file, so a second post of the
+    same form answers like the first; a large file goes to a worker and its progress page."""
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        job = jobs.job_import(school=request.school, by=request.user, kind=kind, title=title, key=form.job_key(kind),
+                              rows=form.row_count, task=task, work=work, data=form.data_bytes,
+                              filename=form.cleaned_data["file"].name, params={**(params or {}),
+                                                                              "next_url": reverse("code_list")})
+        answer = import_answer(request, job, done="code_list")
+        if answer is not None:
+            return answer
+        errors = jobs.row_errors(job)
+    return render(request, "households/code_import.html", {"form": form, "errors": errors, "kind": template_kind})
 
 
 @school_required
 def code_import(request):
     form = CodeImportForm(request.POST or None, request.FILES or None, submit=_("Import the codes"),
                           form_id="code-import-form")
-    errors = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            count = codes.import_codes(school=request.school, data=form.data_bytes, by=request.user,
-                                       batch=form.cleaned_data["batch"] or form.cleaned_data["file"].name)
-        except ImportRejected as rejected:
-            errors = rejected.errors
-        else:
-            messages.success(request, _("%(count)d internet codes imported.") % {"count": count})
-            return redirect("code_list")
-    return render(request, "households/code_import.html", {"form": form, "errors": errors, "kind": "codes"})
+    batch = ""
+    if form.is_bound and form.is_valid():
+        batch = form.cleaned_data["batch"] or form.cleaned_data["file"].name
+    return _import(request, form=form, kind=Job.Kind.CODE_IMPORT, title=batch, task=tasks.import_internet_codes,
+                   work=import_jobs.codes_work, template_kind="codes", params={"batch": batch})
 
 
 @school_required
 def code_activation_import(request):
     form = CsvUploadForm(request.POST or None, request.FILES or None, submit=_("Import the activations"),
                          form_id="activation-import-form")
-    errors = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            count = codes.import_activations(school=request.school, data=form.data_bytes, by=request.user)
-        except ImportRejected as rejected:
-            errors = rejected.errors
-        else:
-            messages.success(request, _("%(count)d codes marked as activated.") % {"count": count})
-            return redirect("code_list")
-    return render(request, "households/code_import.html", {"form": form, "errors": errors, "kind": "activations"})
+    return _import(request, form=form, kind=Job.Kind.ACTIVATION_IMPORT, title="", task=tasks.import_activations,
+                   work=import_jobs.activations_work, template_kind="activations")
 
 
 @school_required
@@ -109,11 +115,28 @@ def code_letter(request, code_id):
     if code.issued_at is None or code.issued_by_id != request.user.pk:
         messages.error(request, _("Only the coordinator who handed out this code can print its letter."))
         return redirect("code_detail", code_id=code.pk)
+    # One letter takes a tenth of a second: made here. Many letters: code_letters, below.
     response = HttpResponse(codes.render_letter_pdf(code, request.build_absolute_uri("/")),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="internet-code-letter-{code.pk}.pdf"'
-    audit.record(actor=request.user, action=AuditEvent.Action.INTERNET_CODE_LETTER_PRINTED, instance=code, school=request.school)
+    codes.code_letter_printed(codes=[code], by=request.user)
     return response
+
+
+@school_required
+def code_letters(request):
+    """The letters of every code this coordinator handed out and did not print yet, made by a worker."""
+    if request.method != "POST":
+        return redirect("code_list")
+    waiting = list(codes.letters_waiting(request.school, request.user).values_list("pk", flat=True))
+    if not waiting:
+        messages.info(request, _("There are no letters to print."))
+        return redirect("code_list")
+    job, _created = jobs.job_start(
+        school=request.school, by=request.user, kind=Job.Kind.CODE_LETTERS, title="", task=tasks.make_code_letters,
+        key=request.POST.get("job_key", ""), private=True,
+        params={"code_ids": waiting, "base_url": request.build_absolute_uri("/"), "next_url": reverse("code_list")})
+    return redirect("document_detail", job_id=job.pk)
 
 
 @school_required

@@ -1,15 +1,19 @@
 """Coordinator pages for the needs survey (under /families/surveys/)."""
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
+from portal import jobs
 from portal.access import get_scoped_or_404, school_required, scoped
+from portal.models import Job
 
 from . import survey as surveys
+from . import tasks
 from .forms_families import RecordAnswerForm, SurveyCreateForm
 from .models import Pupil, Survey, SurveyAnswer, SurveyInvite
 
@@ -55,19 +59,22 @@ def survey_detail(request, survey_id):
     paper = SurveyInvite.objects.filter(survey=survey, channel="paper", answered_at__isnull=True).count()
     return render(request, "households/survey_detail.html", {
         "survey": survey, "page": page, "by_class": surveys.response_by_class(survey), "paper_count": paper,
+        "job_key": uuid.uuid4().hex,
     })
 
 
-@never_cache
 @school_required
 def survey_letters(request, survey_id):
+    """Print letters: made by a worker (300 of them took 42 s in the request); the page shows its progress."""
     survey = get_scoped_or_404(Survey.objects.select_related("school"), request, pk=survey_id)
     if request.method != "POST":
         return redirect("survey_detail", survey_id=survey.pk)
-    data = surveys.render_letters_pdf(survey=survey, base_url=request.build_absolute_uri("/"), by=request.user)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="survey-letters-{survey.pk}.pdf"'
-    return response
+    job, _created = jobs.job_start(
+        school=request.school, by=request.user, kind=Job.Kind.SURVEY_LETTERS, title=survey.title,
+        task=tasks.make_survey_letters, key=request.POST.get("job_key", ""), subject=f"survey:{survey.pk}",
+        params={"survey_id": survey.pk, "base_url": request.build_absolute_uri("/"),
+                "next_url": reverse("survey_detail", args=[survey.pk])})
+    return redirect("document_detail", job_id=job.pk)
 
 
 @school_required

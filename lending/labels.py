@@ -4,6 +4,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from portal.documents import code128_data_uri, html_to_pdf, qr_data_uri
+from portal.jobs import Outcome
+
+from .models import Device
 
 COLUMNS, ROWS = 3, 8
 LABELS_PER_PAGE = COLUMNS * ROWS
@@ -40,3 +43,11 @@ def render_labels_pdf(*, school, devices, language: str | None = None) -> bytes:
     with translation.override(language or translation.get_language()):
         html = render_to_string("pdf/labels.html", {"school": school, "sheets": sheets})
     return html_to_pdf(html)
+
+
+def labels_make(job, progress) -> Outcome:
+    """The sheet for the devices chosen on the list, made by a worker (lending/tasks.py)."""
+    devices = (Device.objects.filter(pk__in=job.params["device_ids"], school=job.school).order_by("asset_tag")
+               .only("asset_tag", "kind", "make_model"))
+    pdf = render_labels_pdf(school=job.school, devices=devices, language=job.language)
+    return Outcome(file=pdf, filename=f"labels-{job.school.instellingsnummer}.pdf")

@@ -6,7 +6,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from . import pdf, receipts
+from portal import jobs
+
+from . import import_jobs, labels, pdf, receipts
 from .models import Agreement
 
 logger = logging.getLogger(__name__)
@@ -60,3 +62,13 @@ def send_return_receipt(receipt_id: int) -> str:
     if receipt is None:
         return "gone"
     return receipts.receipt_deliver(receipt)
+
+
+@shared_task(bind=True, autoretry_for=jobs.TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def make_labels(self, job_id: int) -> str:
+    return jobs.run_job(self, job_id, labels.labels_make)
+
+
+@shared_task(bind=True, autoretry_for=jobs.TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def import_devices(self, job_id: int) -> str:
+    return jobs.run_job(self, job_id, import_jobs.devices_work)

@@ -3,20 +3,25 @@
 The file waits in the (database-backed) session between the steps, base64-encoded and at most 2 MB: the
 coordinator need not pick it again, the confirm cannot import another file than the one previewed (its
 SHA-256 travels in the form), and any web process can serve the next step. A recognised export (Google
-Admin, Intune) or a file with the usual column names goes straight to the check.
+Admin, Intune) or a file with the usual column names goes straight to the check. A file above
+IMPORT_ROWS_IN_REQUEST rows is imported by a worker, with a progress bar on the documents page.
 """
 import base64
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal import jobs
 from portal.access import school_required
 from portal.csvfiles import ImportRejected, read_csv
+from portal.models import Job
+from portal.views_documents import import_answer
 
-from . import device_presets
+from . import device_presets, tasks
 from .device_import import DevicesChanged, import_devices, plan_device_import, read_devices
 from .forms_device_import import (
     MAX_IMPORT_BYTES,
@@ -28,6 +33,7 @@ from .forms_device_import import (
 from .models import DeviceImportSettings
 
 SESSION_KEY = "device_import"
+PREVIEW_ROWS = 200  # a preview of 20,000 devices is a page nobody reads; the counts say it all
 DONE_KEY = "device_import_done"
 
 
@@ -96,7 +102,7 @@ def device_import_check(request):
     if stored is None:
         return redirect("device_import")
     context = {"max_bytes": MAX_IMPORT_BYTES, "preset_label": dict(device_presets.CHOICES).get(stored["preset"]),
-               "stored": stored}
+               "stored": stored, "preview_rows": PREVIEW_ROWS, "preview_slice": f":{PREVIEW_ROWS}"}
     try:
         context["plan"] = plan_device_import(school=request.school, data=base64.b64decode(stored["data"]),
                                              **_options(stored))
@@ -110,7 +116,14 @@ def device_import_check(request):
     return render(request, "lending/device_import_check.html", context)
 
 
+def _rows_in(data: bytes) -> int:
+    return max(data.count(b"\n") - 1, 0)  # a line per device after the header, enough to decide where to run
+
+
 def _import_confirm(request):
+    job = jobs.find(school=request.school, key=f"devices:{request.POST.get('sha256', '')}")
+    if job is not None:  # a large file already handed to a worker: its page, or its outcome
+        return import_answer(request, job, done="device_list") or redirect("document_detail", job_id=job.pk)
     stored = _stored(request)
     if request.session.get(DONE_KEY) == request.POST.get("sha256") and (stored is None or stored.get(
             "sha256") != request.POST.get("sha256")):
@@ -119,8 +132,11 @@ def _import_confirm(request):
     if stored is None or stored.get("sha256") != request.POST.get("sha256"):
         messages.error(request, _("The previewed file is no longer available; upload it again."))
         return redirect("device_import")
+    data = base64.b64decode(stored["data"])
+    if _rows_in(data) > settings.IMPORT_ROWS_IN_REQUEST:
+        return _import_on_a_worker(request, stored, data)
     try:
-        summary = import_devices(school=request.school, data=base64.b64decode(stored["data"]), by=request.user,
+        summary = import_devices(school=request.school, data=data, by=request.user,
                                  remember=True, expected=request.POST.get("fingerprint") or None, **_options(stored))
     except DevicesChanged as changed:
         messages.error(request, str(changed))
@@ -133,3 +149,15 @@ def _import_confirm(request):
     request.session[DONE_KEY] = stored["sha256"]
     messages.success(request, _("Import finished: %(summary)s.") % {"summary": summary})
     return redirect("device_list")
+
+
+def _import_on_a_worker(request, stored: dict, data: bytes):
+    """A file above IMPORT_ROWS_IN_REQUEST rows is imported by a worker, with a progress bar on the
+    documents page; keyed by the file's SHA-256, so a second click finds this job."""
+    job, _created = jobs.job_start(
+        school=request.school, by=request.user, kind=Job.Kind.DEVICE_IMPORT, title=_("Device import"),
+        task=tasks.import_devices, key=f"devices:{stored['sha256']}", upload=data, upload_name="devices.upload",
+        params={**_options(stored), "expected": request.POST.get("fingerprint") or None})
+    del request.session[SESSION_KEY]
+    request.session[DONE_KEY] = stored["sha256"]
+    return redirect("document_detail", job_id=job.pk)

@@ -1,20 +1,23 @@
 """The inventory pages: device list and page, add and edit, label sheets (the import: views_device_import.py)."""
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal import jobs
 from portal.access import get_scoped_or_404, school_required, scoped
+from portal.models import Job
 
-from . import inventory
+from . import inventory, tasks
 from .filters import DeviceFilter
 from .forms_inventory import DeviceForm
-from .labels import MAX_LABELS, render_labels_pdf
+from .labels import MAX_LABELS
 from .models import Device, Loan
 
 PAGE_SIZE = 50
@@ -77,9 +80,10 @@ def device_edit(request, device_id):
     return render(request, "lending/device_form.html", {"form": form, "device": device})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @school_required
 def device_labels(request):
+    """A label sheet of the filtered devices, made by a worker: this page says how many, its button starts it."""
     device_filter = _filtered(request)
     devices = device_filter.qs if device_filter.is_bound else device_filter.queryset
     count = devices.count()
@@ -93,9 +97,11 @@ def device_labels(request):
             "%(count)d devices match; labels are made for at most %(max)d devices at a time. Filter the list further.",
             MAX_LABELS) % {"count": count, "max": MAX_LABELS})
         return redirect(back)
-    # Rendered here, not in a Celery task: a few hundred labels take a few seconds, the coordinator is
-    # waiting at the printer, and the sheet is not kept, so a stored file and a polling page add nothing.
-    pdf = render_labels_pdf(school=request.school, devices=devices.only("asset_tag", "kind", "make_model"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="labels-{request.school.instellingsnummer}.pdf"'
-    return response
+    if request.method == "POST":
+        job, _created = jobs.job_start(
+            school=request.school, by=request.user, kind=Job.Kind.LABELS, task=tasks.make_labels,
+            title=ngettext("%(count)d device", "%(count)d devices", count) % {"count": count},
+            key=request.POST.get("job_key", ""),
+            params={"device_ids": list(devices.values_list("pk", flat=True)), "next_url": back})
+        return redirect("document_detail", job_id=job.pk)
+    return render(request, "lending/device_labels.html", {"count": count, "back": back, "job_key": uuid.uuid4().hex})

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, FailingAddress, Invitation, Lop, Message, Role, School, SchoolClosure, StaffMember, User
+from .models import AuditEvent, FailingAddress, Invitation, Job, Lop, Message, Role, School, SchoolClosure, StaffMember, User
 
 
 class RoleInline(admin.TabularInline):
@@ -122,6 +122,27 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "school__name", "lop__name"]
     list_select_related = ["school", "lop", "invited_by"]
     exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """To see what runs and what failed; the documents themselves are downloaded on the school's page
+    (private ones by their creator only), so the admin shows no file and no key."""
+
+    list_display = ["created_at", "kind", "school", "created_by", "status", "expires_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["school__name", "created_by__email", "title"]
+    list_select_related = ["school", "created_by"]
+    date_hierarchy = "created_at"
+    fields = ["kind", "title", "school", "created_by", "private", "status", "message", "errors", "created_at",
+              "started_at", "finished_at", "expires_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Schools and LOPs")
 
     def ready(self):
-        from . import checks, receipts, twofactor  # noqa: F401  (a deploy check; the e-mail tracking and login signals)
+        # A deploy check; the e-mail tracking signal; login signals (two-step sessions, the idle clock).
+        from . import checks, idle_sessions, receipts, twofactor  # noqa: F401

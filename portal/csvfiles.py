@@ -2,35 +2,24 @@
 
 Excel's "CSV UTF-8" writes a BOM, its plain "CSV" writes the Windows code page (cp1252 here), and a
 Belgian locale uses semicolons where other locales use commas. Imports must accept all of these and
-report problems by the line number the user sees when opening the file in a text editor.
+report problems by the line number the user sees when opening the file in a text editor. Every read
+stays within the limits of read_limits.py, so a hostile file is refused, not read for minutes.
 """
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from .import_errors import ImportRejected, RowError
+from .read_limits import Limits, Reading, text_control_character_errors
+
 # Excel's "Unicode text" option saves UTF-16; without this check it would decode as cp1252 noise and
 # surface as a baffling "missing columns" error.
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return _("line %(line)d: %(reason)s") % {"line": self.line, "reason": self.reason}
-
-
-class ImportRejected(Exception):
-    """The file was refused as a whole; `errors` holds every problem found, not just the first."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = sorted(errors, key=lambda error: error.line)
-        super().__init__("\n".join(str(error) for error in self.errors))
+FIRST_LINE = re.compile(r"[^\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -96,14 +85,40 @@ def check_header(columns: list[str], required: Iterable[str]) -> list[str]:
     return named
 
 
-def read_csv(data: bytes, *, required: Iterable[str]) -> CsvFile:
-    """Decode and parse `data`; raise ImportRejected if the file as a whole is unusable."""
+def _records(data: bytes):
+    """A csv reader over the decoded text, once the text is known to hold no control characters."""
     text = decode(data)
     if not text.strip():
         raise ImportRejected([RowError(1, _("the file is empty"))])
+    controls = text_control_character_errors(text)
+    if controls:
+        raise ImportRejected(controls)
+    first_line = FIRST_LINE.match(text).group()
     # newline="" lets the csv module see quoted line breaks and keep its line count true.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text.splitlines()[0]))
-    columns = [normalise_header(name) for name in next(reader)]
+    return csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(first_line))
+
+
+def _header(reader, reading: Reading) -> list[str]:
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise ImportRejected([RowError(1, _("unreadable CSV: %(error)s") % {"error": error})]) from None
+    reading.columns(1, header)
+    for name in header:
+        reading.cell(1, name)
+    return [normalise_header(name) for name in header]
+
+
+def read_csv_header(data: bytes) -> list[str]:
+    """The named, normalised columns of a CSV file, reading its first record only."""
+    return check_header(_header(_records(data), Reading()), ())
+
+
+def read_csv(data: bytes, *, required: Iterable[str], limits: Limits | None = None) -> CsvFile:
+    """Decode and parse `data`; raise ImportRejected if the file as a whole is unusable or passes a limit."""
+    reading = Reading(limits)
+    reader = _records(data)
+    columns = _header(reader, reading)
     named = check_header(columns, required)
 
     rows, errors = [], []
@@ -122,6 +137,8 @@ def read_csv(data: bytes, *, required: Iterable[str]) -> CsvFile:
         fields = [field.strip() for field in fields]
         if not any(fields):
             continue  # Excel writes ";;;;" for rows that once held something.
+        reading.columns(line, fields)
+        reading.row(line, fields)
         surplus = [field for field in fields[len(columns):] if field]
         if surplus:
             errors.append(RowError(line, _("has %(count)d values but the header has %(columns)d columns") % {
@@ -132,3 +149,12 @@ def read_csv(data: bytes, *, required: Iterable[str]) -> CsvFile:
     if not rows and not errors:
         raise ImportRejected([RowError(1, _("the file has a header line but no data rows"))])
     return CsvFile(columns=named, rows=rows, errors=errors)
+
+
+def count_rows(data: bytes) -> int:
+    """How many data rows a CSV file has, read within the limits; 0 when it cannot be read (the import
+    itself then says why). Decides whether an import runs in the request or on a worker."""
+    try:
+        return len(read_csv(data, required=()).rows)
+    except ImportRejected:
+        return 0

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import io
 import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -51,10 +52,29 @@ class LocalOnlyFetcher(URLFetcher):
 PDF_VARIANT = "pdf/ua-1"
 
 
+def _html(html: str) -> HTML:
+    base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher())
+
+
 def html_to_pdf(html: str) -> bytes:
     """A PDF of a rendered template; relative URLs resolve against the project's static folder."""
-    base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf(pdf_variant=PDF_VARIANT)
+    return _html(html).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def htmls_to_pdf(documents: Iterable[str], *, total: int = 0, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """One PDF of several rendered templates, page after page (WeasyPrint's way of joining documents).
+    Laying out a document is most of the work, so a batch of letters laid out a few at a time can say
+    how far it is: `progress(done, total)` after each one, `total` being how many the caller passes."""
+    rendered = []
+    for html in documents:
+        rendered.append(_html(html).render())
+        if progress:
+            progress(len(rendered), total or len(rendered))
+    if not rendered:
+        raise ValueError("no documents to join")
+    pages = [page for document in rendered for page in document.pages]
+    return rendered[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def qr_data_uri(text: str, *, border: int = 2) -> str:

@@ -15,11 +15,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from households.models import Guardian, Household, InternetCode, Pupil, Referral, SurveyAnswer, SurveyInvite
 from lending.models import Agreement, Device, Incident, Loan, Repair, ReturnReceipt, SigningLink, Transfer
 from portal.audit import events_about
 from portal.documents import html_to_pdf
+from portal.jobs import JobRefused, Outcome
 from portal.models import AuditEvent, FailingAddress, Message
 from reminders.models import Reminder
 
@@ -105,3 +107,13 @@ def _sections(data: dict) -> list[dict]:
 def to_pdf(data: dict) -> bytes:
     html = render_to_string("pdf/household_export.html", {"data": data, "sections": _sections(data)})
     return html_to_pdf(html)
+
+
+def export_make(job, progress) -> Outcome:
+    """The PDF of everything kept about one family, made by a worker (privacy/tasks.py) for the director
+    who asked; only they see it on the documents page, and it is deleted after DOCUMENTS_KEEP_DAYS."""
+    household = (Household.objects.select_related("school")
+                 .filter(pk=job.params["household_id"], school=job.school).first())
+    if household is None:
+        raise JobRefused(gettext("This family is no longer in the portal."))
+    return Outcome(file=to_pdf(collect(household)), filename=f"household-{household.pk}.pdf")

@@ -28,7 +28,7 @@ from lending.models import Agreement, Incident, Loan, Repair, ReturnReceipt, Tra
 from portal.audit import events_about
 from portal.batching import pk_batches
 from portal.local_days import local_midnight
-from portal.models import AuditEvent, FailingAddress, Message
+from portal.models import AuditEvent, FailingAddress, Job, Message
 
 BATCH_SIZE = 200
 ANONYMISED = AuditEvent.Action.HOUSEHOLD_ANONYMISED
@@ -175,6 +175,10 @@ def _anonymise(household_ids: list[int], pupil_ids: list[int], now) -> dict:
     )
     Household.objects.filter(pk__in=household_ids).update(
         name="", pointed_to_social_tariff_at=None, preferred_language="nl", anonymised_at=now)
+    # The PDF of everything kept, made for the family's access request (portal/jobs.py), goes too.
+    exports = Job.objects.filter(kind=Job.Kind.HOUSEHOLD_EXPORT, params__household_id__in=household_ids)
+    _delete_files(Job, exports.exclude(file=""), ["file"])
+    exports.delete()
     return {"pupils": pupils, "guardians": guardian_count}
 
 

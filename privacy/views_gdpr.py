@@ -1,16 +1,19 @@
 """A director's pages for a family's rights: erasure (and the export of everything kept)."""
+import uuid
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from households.models import Household
 from lending.models import Loan
-from portal import audit
+from portal import audit, jobs
 from portal.access import director_required, get_scoped_or_404
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Job
 
-from . import export, retention
+from . import export, retention, tasks
 from .forms import EraseHouseholdForm
 
 
@@ -45,11 +48,21 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 @director_required
 def household_export(request, household_id, fmt):
-    """Everything kept about the family, for an access request; the download itself is audited."""
+    """Everything kept about the family, for an access request; the request itself is audited. The JSON
+    comes at once; the PDF is laid out by a worker and waits, for its director only, on the documents page."""
     household = get_scoped_or_404(Household.objects.select_related("school"), request, pk=household_id)
+    if fmt == "pdf":
+        if request.method != "POST":
+            return render(request, "privacy/household_export.html", {"household": household, "job_key": uuid.uuid4().hex})
+        job, created = jobs.job_start(
+            school=request.school, by=request.user, kind=Job.Kind.HOUSEHOLD_EXPORT, title=household.name,
+            task=tasks.make_household_export, key=request.POST.get("job_key", ""), private=True,
+            params={"household_id": household.pk, "next_url": reverse("household_detail", args=[household.pk])})
+        if created:
+            audit.record(actor=request.user, action=AuditEvent.Action.HOUSEHOLD_EXPORTED, instance=household,
+                         school=request.school, after={"format": fmt})
+        return redirect("document_detail", job_id=job.pk)
     data = export.collect(household)
     audit.record(actor=request.user, action=AuditEvent.Action.HOUSEHOLD_EXPORTED, instance=household, school=request.school,
                  after={"format": fmt})
-    if fmt == "pdf":
-        return _download(export.to_pdf(data), "application/pdf", f"household-{household.pk}.pdf")
     return _download(export.to_json(data), "application/json", f"household-{household.pk}.json")

@@ -8,18 +8,20 @@ them out; the text itself is the same as the e-mail, in the family's language.
 """
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from households.models import InternetCode, Pupil
 from lending.models import Agreement, Loan
 from portal import audit
 from portal.documents import html_to_pdf
+from portal.jobs import JobRefused, Outcome
 from portal.languages import text_direction
 from portal.models import AuditEvent
 
 from .models import Reminder
 from .texts import contacts_by_school, render_reminder, subject_ids
 
-MAX_LETTERS = 200  # about ten seconds of rendering; more waits for the next print
+MAX_LETTERS = 200  # about ten seconds of rendering on a worker; more waits for the next batch
 
 
 def letters_to_print(school):
@@ -76,6 +78,18 @@ def render_letters_pdf(school, batch: list[Reminder]) -> bytes:
     html = render_to_string("pdf/reminder_letters.html", {
         "school": school, "letters": letters, "today": timezone.localdate()})
     return html_to_pdf(html)
+
+
+def letters_make(job, progress) -> Outcome:
+    """The PDF of the next batch of letters, made by a worker (reminders/tasks.py). Printing changes
+    nothing: the letters are marked as handed out on the letters page, up to the last one printed."""
+    batch, _waiting = next_batch(job.school)
+    if not batch:
+        raise JobRefused(gettext("There are no reminder letters to print."))
+    pdf = render_letters_pdf(job.school, batch)
+    return Outcome(file=pdf, filename=f"reminder-letters-{job.school.instellingsnummer}.pdf",
+                   message=ngettext("%(count)d letter.", "%(count)d letters.", len(batch)) % {"count": len(batch)},
+                   extra={"upto": batch[-1].pk})
 
 
 def mark_handed_out(*, school, upto: int, actor) -> int:

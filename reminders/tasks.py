@@ -10,6 +10,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from portal import jobs
+
+from . import letters
 from . import services as reminders
 
 TRANSIENT = (OSError, OperationalError, InterfaceError)
@@ -26,3 +29,8 @@ def plan_nightly_reminders(on: str | None = None, now: str | None = None) -> int
 def send_due_reminders(now: str | None = None, limit: int = 5000) -> int:
     moment = datetime.fromisoformat(now) if now else timezone.now()
     return reminders.send_pending(now=moment, limit=limit)
+
+
+@shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def make_reminder_letters(self, job_id: int) -> str:
+    return jobs.run_job(self, job_id, letters.letters_make)

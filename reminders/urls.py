@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.reminder_list, name="reminder_list"),
     path("texts/", views.reminder_previews, name="reminder_previews"),
     path("letters/", views.reminder_letters_page, name="reminder_letters"),
-    path("letters.pdf", views.reminder_letters_pdf, name="reminder_letters_pdf"),
+    path("letters/make/", views.reminder_letters_make, name="reminder_letters_make"),
     path("letters/handed-out/", views.reminder_letters_handed_out, name="reminder_letters_handed_out"),
 ]

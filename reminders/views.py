@@ -1,16 +1,20 @@
 """Staff pages for reminders: what was sent, what each text says, and the paper letters to print."""
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal import jobs
 from portal.access import school_required, scoped
 from portal.languages import language_choices
+from portal.models import Job
 
-from . import letters
+from . import letters, tasks
 from .filters import ReminderFilter
 from .models import Reminder
 from .texts import PREVIEWS, contacts_by_school, preview
@@ -56,23 +60,23 @@ def reminder_letters_page(request):
     batch, waiting = letters.next_batch(request.school)
     return render(request, "reminders/reminder_letters.html", {
         "batch_size": len(batch), "waiting": waiting, "upto": batch[-1].pk if batch else None,
-        "max_letters": letters.MAX_LETTERS,
+        "max_letters": letters.MAX_LETTERS, "job_key": uuid.uuid4().hex,
     })
 
 
-@require_GET
 @school_required
-def reminder_letters_pdf(request):
-    batch, _waiting = letters.next_batch(request.school)
-    if not batch:
+def reminder_letters_make(request):
+    """The PDF of the next batch, made by a worker; the documents page has it when it is ready."""
+    if request.method != "POST":
+        return redirect("reminder_letters")
+    if not letters.letters_to_print(request.school).exists():
         messages.info(request, _("There are no reminder letters to print."))
         return redirect("reminder_letters")
-    # Rendered in the request, like label sheets: the coordinator waits at the printer and the
-    # letters are not kept (the reminders are; printing again gives the same letters).
-    response = HttpResponse(letters.render_letters_pdf(request.school, batch),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="reminder-letters-{request.school.instellingsnummer}.pdf"'
-    return response
+    job, _created = jobs.job_start(
+        school=request.school, by=request.user, kind=Job.Kind.REMINDER_LETTERS, title="",
+        task=tasks.make_reminder_letters, key=request.POST.get("job_key", ""), subject=f"school:{request.school.pk}",
+        params={"next_url": reverse("reminder_letters")})
+    return redirect("document_detail", job_id=job.pk)
 
 
 @school_required

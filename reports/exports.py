@@ -6,8 +6,26 @@ import re
 from django.http import HttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"). School and LOP names
+# come from outside (the department's list, the admin): "=HYPERLINK(...)" must stay a name.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value, sheet=None):
+    """Every exported cell goes through here. Text that starts like a formula is written as text:
+    in CSV behind a single quote (OWASP's advice), in XLSX as a cell whose type is string."""
+    if not (isinstance(value, str) and value.startswith(FORMULA_STARTS)):
+        return value
+    if sheet is None:
+        return "'" + value
+    cell = Cell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl made it a formula from the leading "="
+    return cell
 
 
 def _filename(title, year, extension):
@@ -18,12 +36,12 @@ def report_csv(title, note, year, tables) -> HttpResponse:
     """Semicolon-separated UTF-8 with a BOM: what Excel in Belgium opens right with a double click."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([title, year.label])
-    writer.writerow([note])
+    writer.writerow([_cell(title), _cell(year.label)])
+    writer.writerow([_cell(note)])
     for table in tables:
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerows(table.all_rows)
+        writer.writerow([_cell(table.title)])
+        writer.writerows([_cell(value) for value in row] for row in table.all_rows)
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(title, year, "csv")}"'
     return response
@@ -50,11 +68,11 @@ def report_xlsx(title, note, year, tables) -> HttpResponse:
     used = set()
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
-        sheet.append([f"{title} · {year.label} · {table.title}"])
+        sheet.append([_cell(f"{title} · {year.label} · {table.title}", sheet)])
         for row in table.all_rows:
-            sheet.append([_value(cell) for cell in row])
+            sheet.append([_cell(_value(value), sheet) for value in row])
         sheet.append([])
-        sheet.append([note])
+        sheet.append([_cell(note, sheet)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

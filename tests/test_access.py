@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from households.models import InternetCode
 from lending.models import AgreementTerms, Incident, Repair
-from portal.models import Invitation, Role
+from portal.models import Invitation, Job, Role
 
 from .factories import AgreementFactory, GuardianFactory, LoanFactory, StaffMemberFactory, UserFactory
 
@@ -108,7 +108,9 @@ def _family_ids(school, household):
                                          channel="paper", expires_at="2030-01-01T00:00:00Z")
     organisation = SupportOrganisation.objects.create(lop=school.lop, municipality="Gent", name="Buurtcentrum")
     referral = Referral.objects.create(household=household, organisation=organisation, reason="first_use")
-    return {"survey_id": survey.pk, "invite_id": invite.pk, "referral_id": referral.pk}
+    job = Job.objects.create(school=school, kind=Job.Kind.LABELS, token=f"{school.pk:032d}", task_name="t",
+                             expires_at="2030-01-01T00:00:00Z", status=Job.Status.DONE)
+    return {"survey_id": survey.pk, "invite_id": invite.pk, "referral_id": referral.pk, "job_id": job.pk}
 
 
 def _fill(route, converters, ids):

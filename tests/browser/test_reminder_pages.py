@@ -40,9 +40,15 @@ def test_coordinator_reads_the_texts_and_marks_the_letters_handed_out(live_serve
     page.goto(f"{live_server.url}/reminders/letters/")
     expect(page.locator("#letters-waiting")).to_contain_text("1 brief wacht")
     assert axe_violations(page) == []
-    with page.expect_response(lambda response: response.url.endswith("/reminders/letters.pdf")) as pdf:
-        page.evaluate("url => fetch(url)", f"{live_server.url}/reminders/letters.pdf")
-    assert pdf.value.headers["content-type"] == "application/pdf"
+    # The PDF is made as a job (in-process here, by a worker in production); its page offers the download.
+    page.get_by_role("button", name="1 brief afdrukken (pdf)").click()
+    expect(page.locator("#job-done")).to_contain_text("1 brief.")
+    assert axe_violations(page) == []
+    with page.expect_download() as download:
+        page.locator("#job-download").click()
+    assert download.value.suggested_filename.startswith("reminder-letters-")
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    page.goto(f"{live_server.url}/reminders/letters/")
     page.get_by_role("button", name="Deze brieven zijn afgedrukt en meegegeven").click()
     expect(page.locator(".alert-success")).to_contain_text("1 brief aangeduid als meegegeven")
     assert Reminder.objects.get(channel="paper").status == "sent"

@@ -110,6 +110,40 @@ def test_hand_out_gives_the_soonest_expiring_free_code_and_the_letter_carries_it
         assert "Internet gratuit" in text or "Free internet at home" in text  # French once the catalog is compiled
 
 
+def test_the_letters_of_every_code_not_printed_yet_come_as_one_private_document(
+        client_as, coordinator_a, school_a, django_user_model, settings, tmp_path):
+    from portal.models import Job, Role
+
+    from ..jobs import downloaded, started_job
+
+    settings.MEDIA_ROOT = tmp_path
+    families = [HouseholdFactory(school=school_a, name=f"Familie {n}", preferred_language=language)
+                for n, language in enumerate(("nl", "fr", "ar"))]
+    for n, family in enumerate(families):
+        make_code(school_a, code=f"TN-BATCH-{n}")
+        codes.code_hand_out(school=school_a, household=family, by=coordinator_a)
+    make_code(school_a, code="TN-DONE-9")
+    printed = codes.code_hand_out(school=school_a, household=HouseholdFactory(school=school_a), by=coordinator_a)
+    codes.code_letter_printed(codes=[printed], by=coordinator_a)
+    client = client_as(coordinator_a)
+    page = client.get(reverse("code_list")).content.decode()
+    assert "Print the letters of 3 codes you handed out (PDF)" in page
+    job = started_job(client, reverse("code_letters"), {"job_key": "print"})
+    assert job.private and job.status == Job.Status.DONE and job.message == "3 letters with an internet code."
+    if shutil.which("pdftotext"):
+        text = pdf_text(downloaded(client, job))
+        assert all(f"TN-BATCH-{n}" in text for n in range(3)) and "TN-DONE-9" not in text
+    assert not codes.letters_waiting(school_a, coordinator_a).exists()
+    assert AuditEvent.objects.filter(action="internet_code.letter_printed").count() == 4
+    assert "Print the letters of" not in client.get(reverse("code_list")).content.decode()
+    # The codes are the coordinator's who handed them out: a colleague sees neither document nor codes.
+    colleague = django_user_model.objects.create_user(email="collega@devlieger.test", password="x-y-z-123456")
+    Role.objects.create(user=colleague, kind=Role.Kind.COORDINATOR, school=school_a)
+    other = client_as(colleague)
+    assert other.get(reverse("document_download", args=[job.pk])).status_code == 404
+    assert reverse("document_detail", args=[job.pk]) not in other.get(reverse("document_list")).content.decode()
+
+
 def test_other_coordinators_of_the_school_do_not_see_the_code(client_as, coordinator_a, school_a, django_user_model):
     from portal.models import Role
 

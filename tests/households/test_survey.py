@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from households import survey
 from households.models import Household, Pupil, SurveyAnswer, SurveyInvite
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Job
 from portal.sms import outbox as sms_sent
 from tests.pdftext import pdf_text
 
 from ..factories import GuardianFactory, HouseholdFactory, PupilFactory
+from ..jobs import started_job
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -82,17 +83,25 @@ def test_a_class_can_be_chosen_instead_of_a_grade(client_as, coordinator_a, fami
     assert response.status_code == 200 and response.context["form"].errors
 
 
-def test_printed_letters_make_new_links_one_page_per_household(client_as, coordinator_a, families, settings):
+def test_printed_letters_make_new_links_one_page_per_household(client_as, coordinator_a, families, settings,
+                                                               django_capture_on_commit_callbacks, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     client = client_as(coordinator_a)
     create(client, grades=["5"])
     created = SurveyInvite.objects.get(household__name="Familie Papier")
     old_hash = created.token_hash
-    response = client.post(reverse("survey_letters", args=[created.survey_id]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    # Made by a worker (here in-process, after commit); the coordinator lands on its progress page.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("survey_letters", args=[created.survey_id]))
+    job = Job.objects.get(kind=Job.Kind.SURVEY_LETTERS)
+    assert response.status_code == 302 and response["Location"] == reverse("document_detail", args=[job.pk])
+    assert job.status == Job.Status.DONE and job.message.startswith("1 letter with a new link")
+    download = client.get(reverse("document_download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
     created.refresh_from_db()
     assert created.token_hash != old_hash and created.sent_at is not None
     if shutil.which("pdftotext"):
-        text = pdf_text(response.content)
+        text = pdf_text(b"".join(download.streaming_content))
         assert "Familie Papier" in text and "Familie Mail" not in text
         token = token_from(text.replace(" ", ""))
         assert survey.lookup(token).state == "ok"
@@ -221,6 +230,24 @@ def test_coordinator_records_a_paper_answer_and_sees_the_rate_per_class(
     with django_assert_max_num_queries(8):
         listed = client.get(reverse("survey_list"))
     assert [(s.invited, s.answered) for s in listed.context["page"]] == [(3, 1)]
+
+
+def test_letters_that_fail_to_render_change_no_link(client_as, coordinator_a, families, settings, tmp_path,
+                                                    monkeypatch):
+    """New links are committed only with the stored PDF: a render that fails leaves the printed letters working."""
+    settings.MEDIA_ROOT = tmp_path
+    client = client_as(coordinator_a)
+    create(client, grades=["5"])
+    before = dict(SurveyInvite.objects.values_list("pk", "token_hash"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint ran out of memory")
+
+    monkeypatch.setattr(survey, "htmls_to_pdf", broken)
+    job = started_job(client, reverse("survey_letters", args=[SurveyInvite.objects.first().survey_id]))
+    assert job.status == Job.Status.FAILED and not job.file
+    assert dict(SurveyInvite.objects.values_list("pk", "token_hash")) == before
+    assert not AuditEvent.objects.filter(action="survey.letters_printed").exists()
 
 
 def test_other_schools_surveys_are_404(client_as, coordinator_a, school_b):

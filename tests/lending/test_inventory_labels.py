@@ -9,9 +9,15 @@ from django.urls import reverse
 from lending.labels import MAX_LABELS, qr_data_uri
 
 from ..factories import DeviceFactory
+from ..jobs import downloaded, started_job
 from ..pdftext import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_labels_pdf_holds_the_filtered_devices_of_the_own_school(client, coordinator_a, school_a, school_b,
@@ -21,11 +27,14 @@ def test_labels_pdf_holds_the_filtered_devices_of_the_own_school(client, coordin
     DeviceFactory(school=school_a, asset_tag="LAB-LAP-1", kind="laptop")
     DeviceFactory(school=school_b, asset_tag="LAB-TAB-B", kind="tablet")
     client.force_login(coordinator_a)
-    response = client.get(reverse("device_labels"), {"kind": "tablet"})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    text = pdf_text(response.content)
+    # The list's link opens a page that says how many; its button has a worker make the sheet.
+    page = client.get(reverse("device_labels"), {"kind": "tablet"})
+    assert page.status_code == 200 and "A sheet of labels for 2 devices" in page.content.decode()
+    job = started_job(client, reverse("device_labels") + "?kind=tablet", {"job_key": page.context["job_key"]})
+    assert job.status == "done" and job.filename == f"labels-{school_a.instellingsnummer}.pdf"
+    pdf = downloaded(client, job)
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf)
     assert "LAB-TAB-1" in text and "LAB-TAB-2" in text and "iPad 9" in text
     assert school_a.name in text
     assert "LAB-LAP-1" not in text  # filtered out
@@ -35,12 +44,11 @@ def test_labels_pdf_holds_the_filtered_devices_of_the_own_school(client, coordin
 def test_labels_fill_several_a4_pages(client, coordinator_a, school_a, tmp_path):
     DeviceFactory.create_batch(30, school=school_a)
     client.force_login(coordinator_a)
-    response = client.get(reverse("device_labels"))
-    assert response.status_code == 200
+    pdf = downloaded(client, started_job(client, reverse("device_labels")))
     if not shutil.which("pdfinfo"):
         pytest.skip("pdfinfo is not installed")
     path = tmp_path / "labels.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+2$", info, re.M)  # 24 labels per page
     assert "595.276 x 841.89 pts (A4)" in info

@@ -63,6 +63,7 @@ def test_an_arabic_code_letter_keeps_the_code_and_number_left_to_right(school_a)
 
 def test_an_arabic_familys_survey_letter_is_right_to_left(school_a, coordinator_a, monkeypatch):
     from households import survey as surveys
+    from portal.models import Job
 
     from ..factories import PupilFactory
 
@@ -71,9 +72,11 @@ def test_an_arabic_familys_survey_letter_is_right_to_left(school_a, coordinator_
     survey = surveys.survey_create(school=school_a, title="Thuis", grades=[5], class_names=[], channel="household",
                                    by=coordinator_a, base_url="http://testserver")
     rendered = []
-    real = surveys.html_to_pdf
-    monkeypatch.setattr(surveys, "html_to_pdf", lambda html: rendered.append(html) or real(html))
-    data = surveys.render_letters_pdf(survey=survey, base_url="http://testserver", by=coordinator_a)
+    real = surveys.htmls_to_pdf
+    monkeypatch.setattr(surveys, "htmls_to_pdf", lambda documents, **kwargs: real(rendered.extend(documents) or rendered,
+                                                                                  **kwargs))
+    job = Job(school=school_a, params={"survey_id": survey.pk, "base_url": "http://testserver"})
+    data = surveys.letters_make(job, progress=lambda done, total: None).file
     assert '<section class="letter" lang="ar" dir="rtl">' in rendered[0]
     assert '<bdi dir="ltr">\u2066http://testserver/q/' in rendered[0]
     assert document_language(data) == "ar"

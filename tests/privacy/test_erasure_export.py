@@ -2,6 +2,7 @@
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -10,10 +11,11 @@ from django.urls import reverse
 
 from households.models import Guardian, Household, Pupil
 from lending.models import Loan
-from portal.models import AuditEvent, School
-from privacy import export
+from portal.models import AuditEvent, Job, School
+from privacy import export, retention
 from reports.figures import SchoolYear, monthly_trend, school_rows
 
+from ..jobs import downloaded, started_job
 from .gdpr_world import family, has_personal_data
 
 pytestmark = pytest.mark.django_db
@@ -144,13 +146,22 @@ def test_json_download_holds_everything(school_a, director_a, client):
 def test_pdf_download_names_the_family_and_its_data(school_a, director_a, client):
     household = family(school_a)
     client.force_login(director_a)
-    response = client.get(reverse("household_export_pdf", kwargs={"household_id": household.pk}))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+    url = reverse("household_export_pdf", kwargs={"household_id": household.pk})
+    assert client.get(url).status_code == 200  # a page that says what the PDF is; its button starts it
+    job = started_job(client, url)
+    assert job.private and job.created_by == director_a
+    pdf = downloaded(client, job)
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
                                    check=True).stdout.decode().split())
     for word in ("Janssens", "Lotte0", "mama.janssens@example.org", "192.0.2.7", f"CODE-{household.pk}",
                  "lost the charger", "needs help"):
         assert word in text, word
+    # Erasing the family takes the PDF made for its access request with it.
+    stored = Path(job.file.path)
+    retention.erase_household(household, actor=director_a)
+    assert Household.objects.get(pk=household.pk).anonymised_at is not None
+    assert not Job.objects.filter(pk=job.pk).exists() and not stored.exists()
 
 
 @pytest.mark.parametrize("pupils", [1, 4])

@@ -135,6 +135,7 @@ def test_printed_letters_give_the_privacy_address(school_a, settings, tmp_path):
     from households import survey as surveys
     from households.models import InternetCode
     from lending import pdf
+    from portal.models import Job
 
     from ..factories import HouseholdFactory, PupilFactory
     from ..lending.test_agreement_pdf import make_agreement
@@ -154,5 +155,6 @@ def test_printed_letters_give_the_privacy_address(school_a, settings, tmp_path):
 
     survey = surveys.survey_create(school=school_a, title="Thuis", grades=[5], class_names=[], channel="paper",
                                    by=None, base_url="http://testserver/")
-    letters = surveys.render_letters_pdf(survey=survey, base_url="http://testserver/", by=None)
+    job = Job(school=school_a, params={"survey_id": survey.pk, "base_url": "http://testserver/"})
+    letters = surveys.letters_make(job, progress=lambda done, total: None).file
     assert expected in _pdf_text_without_spaces(letters)

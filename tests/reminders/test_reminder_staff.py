@@ -11,6 +11,7 @@ from reminders import services as reminders
 from reminders import texts as reminder_texts
 from reminders.models import Reminder
 from tests.factories import DeviceFactory, GuardianFactory, HouseholdFactory, LoanFactory, PupilFactory
+from tests.jobs import downloaded, started_job
 from tests.pdftext import pdf_text
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -139,7 +140,9 @@ def test_the_coordinator_reads_every_text_in_the_familys_language(client_as, coo
 # --- paper letters -------------------------------------------------------------------------------
 
 
-def test_paper_families_get_a_printable_letter_in_their_language(client_as, coordinator_a, school_a, school_b):
+def test_paper_families_get_a_printable_letter_in_their_language(client_as, coordinator_a, school_a, school_b,
+                                                                 settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     loan_due(school_a, ON - timedelta(days=8), tag="P-1", channel="paper", language="fr",
              first_name="Élise", class_name="2A")
     loan_due(school_a, ON + timedelta(days=5), tag="P-2", channel="paper", language="nl",
@@ -150,9 +153,10 @@ def test_paper_families_get_a_printable_letter_in_their_language(client_as, coor
     client = client_as(coordinator_a)
     page = client.get(reverse("reminder_letters")).content.decode()
     assert "2 brieven wachten om afgedrukt te worden." in page
-    response = client.get(reverse("reminder_letters_pdf"))
-    assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    job = started_job(client, reverse("reminder_letters_make"))
+    assert job.message == "2 brieven." and job.params["upto"] == Reminder.objects.filter(
+        school=school_a, status="paper").order_by("pk").last().pk
+    text = pdf_text(downloaded(client, job))
     assert "Pour les parents de Élise" in text and "(2A)" in text
     assert "L'appareil de l'école : merci de le rapporter" in text
     assert "Voor de ouders van Noah" in text and "(5C)" in text
