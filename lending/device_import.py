@@ -16,6 +16,7 @@ from portal.audit import snapshot
 from portal.csvfiles import ImportRejected, Row, RowError, read_csv
 from portal.models import AuditEvent, School
 from portal.school_import import ImportSummary
+from portal.signals import school_data_changed
 
 from .inventory import AUDITED_FIELDS, display_value
 from .models import Device, normalize_asset_tag
@@ -271,3 +272,4 @@ def _apply(school: School, plan: ImportPlan, by) -> None:
     if changed:
         Device.objects.bulk_update(changed, fields=sorted(fields), batch_size=BATCH_SIZE)
     AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    school_data_changed.send(sender=Device, school_ids=[school.pk])

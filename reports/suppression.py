@@ -1,82 +1,156 @@
-"""Small-count suppression for figures about pupils and households.
+"""Disclosure control for counts about people: primary and complementary (secondary) cell suppression.
 
-A count from 1 to 4 shows as "<5". A column total is shown only when nobody can work a
-hidden cell back out of it: knowing the total, the visible cells, and that every hidden
-cell lies between 1 and 4, each hidden cell must still have more than one possible value.
+Method. We follow the cell-suppression approach for linked frequency tables of the ESSnet handbook
+(Hundepool et al., *Handbook on Statistical Disclosure Control*, version 1.2, 2010, chapter 5
+"Frequency tables", and ch. 4.2 on secondary suppression in linked and hierarchical tables; printed
+as Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, ch. 4-5), with two rules of its
+own kind:
 
-That check holds for one total at a time. Several totals over crossing groups of the same
-rows (by level, by network, ...) could be combined to pin a hidden cell down, so a page shows
-at most one total that rests on hidden cells: the grand total. A subtotal over several rows
-(a breakdown group) is shown only when none of its rows is hidden (``subtotal_cell``); then it
-is a sum of visible numbers and tells nothing new.
+1. Primary suppression (threshold rule). A school's count of 1 to 4 people shows as "<5". A count
+   about a group of 1 to 4 people (``PART_OF``: the pupils who need a device of a school with 3
+   pupils in scope) shows as "–" whatever its value, 0 included: there "some" or "none" would
+   already say something about each of them.
+2. Complementary suppression inside a stratum. Every table any report shows (per LOP, per province,
+   per type, per network, per level, Flanders, each month) adds up whole *strata*: the schools of
+   one LOP with the same province, level, mainstream/special needs and network. So the hidden
+   cells of a stratum are protected in every table at once when they can trade values among
+   themselves without changing the stratum's sum (the handbook's "alternative" table). We suppress
+   extra cells of the stratum, smallest first, until that holds for a viewer who knows the stratum's
+   sum *and* the exact figures of any one of its schools (the handbook's singleton / "respondent
+   subtracting their own contribution" problem): then every hidden cell keeps at least two feasible
+   values. Bounds come from the figures' logic (covered <= need a device <= pupils in scope, ...).
+3. Fallbacks. A stratum too small to protect itself (one or two schools) is protected together with
+   the other LOPs' schools of the same province, level, type and network; the LOP totals of that
+   figure then show "–" for the LOPs involved. Where even that is too small, the whole group's cells
+   hide and so does every total containing them.
+
+Totals over strata are then exact: they cannot give a hidden cell away, which
+``tests/reports/test_disclosure_lp.py`` proves with a linear program over everything a viewer sees.
 """
 from dataclasses import dataclass
 
 SMALLEST_SHOWN = 5
 HIDDEN = "<5"
-TOTAL_HIDDEN = "–"
+SUPPRESSED = "–"
+TOTAL_HIDDEN = SUPPRESSED
+RATE_HIDDEN = SUPPRESSED
+UNBOUNDED = 10**9
+
+# A figure about a part of the group another figure counts: a part can never exceed its whole.
+PART_OF = {
+    "flagged": ("in_scope",),
+    "covered": ("flagged", "open_pupil"),
+    "signed": ("open_pupil",),
+    "paper": ("signed",),
+    "activated": ("issued",),
+    "no_internet": ("households",),
+    "staff": ("staff_head_count",),
+}
+# Figures counted "as they are today": the same in every year, so hidden the same way in every year.
+STATIC = ("in_scope", "flagged", "no_internet")
 
 
-@dataclass(frozen=True)
+def primary_state(counts: dict, figure: str) -> str:
+    """"" (shown), HIDDEN or SUPPRESSED for one school's figure, before complementary suppression."""
+    for whole in PART_OF.get(figure, ()):
+        if whole != "staff_head_count" and 0 < (counts.get(whole) or 0) < SMALLEST_SHOWN:
+            return SUPPRESSED
+    return HIDDEN if 0 < counts[figure] < SMALLEST_SHOWN else ""
+
+
+@dataclass
 class Cell:
+    """One school's figure as a viewer may reason about it."""
+
+    school: int
     value: int
-    hidden: bool
+    low: int  # the least it could be, from the figures' logic (its parts)
+    high: int  # the most it could be (its wholes)
+    state: str = ""
 
-    def __str__(self):
-        return HIDDEN if self.hidden else str(self.value)
+    def bounds(self):
+        if self.state == HIDDEN:
+            return max(1, self.low), min(SMALLEST_SHOWN - 1, self.high)
+        return self.low, self.high
+
+    @property
+    def movable(self):
+        low, high = self.bounds()
+        return low < high
 
 
-def cell(value: int) -> Cell:
-    return Cell(value=value, hidden=0 < value < SMALLEST_SHOWN)
+def pinned(cells: list[Cell], insider=None) -> list[Cell]:
+    """The hidden cells of ``cells`` (not the insider's own) that can take only one value for a viewer
+    who knows the sum of all hidden cells and every figure of the insider's school."""
+    rest = [c for c in cells if c.state and c.school != insider]
+    total = sum(c.value for c in rest)
+    bounds = [c.bounds() for c in rest]
+    low_sum, high_sum = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+    stuck = []
+    for cell, (low, high) in zip(rest, bounds, strict=True):
+        least = max(low, total - (high_sum - high))
+        most = min(high, total - (low_sum - low))
+        if least >= most:
+            stuck.append(cell)
+    return stuck
 
 
-def total_is_safe(values: list[int]) -> bool:
-    hidden = [v for v in values if 0 < v < SMALLEST_SHOWN]
-    if not hidden:
+def _insiders(cells):
+    # An insider at a school whose cell is shown knows nothing the page does not say.
+    return [None, *sorted({c.school for c in cells if c.state})]
+
+
+def is_protected(cells: list[Cell]) -> bool:
+    return not any(pinned(cells, insider) for insider in _insiders(cells))
+
+
+def protect(cells: list[Cell]) -> bool:
+    """Suppress more cells of the group, smallest first, until no hidden cell can be pinned.
+    False when the group has run out of cells to suppress."""
+    if not any(c.state for c in cells):
         return True
-    count, hidden_sum = len(hidden), sum(hidden)
-    lowest_possible = max(1, hidden_sum - (SMALLEST_SHOWN - 1) * (count - 1))
-    highest_possible = min(SMALLEST_SHOWN - 1, hidden_sum - (count - 1))
-    return lowest_possible < highest_possible
+    while not is_protected(cells):
+        candidates = [c for c in cells if not c.state and c.low < c.high]
+        if not candidates:
+            return False
+        # A zero costs the reader least; larger counts are needed when the hidden ones must come down.
+        candidates.sort(key=lambda c: (c.value, c.school))
+        before = _failures(cells)
+        for candidate in candidates:
+            candidate.state = SUPPRESSED
+            if _failures(cells) < before:
+                break
+            candidate.state = ""
+        else:
+            next(c for c in candidates if c.value > 0 or c is candidates[-1]).state = SUPPRESSED
+    return True
 
 
-def column_total(values: list[int]) -> Cell | str:
-    total = sum(values)
-    if not total_is_safe(values):
-        return TOTAL_HIDDEN
-    return cell(total)
+def _failures(cells):
+    return sum(len(pinned(cells, insider)) for insider in _insiders(cells))
 
 
-# A rate built on a hidden count would give the count away: it shows as "–" too.
-RATE_HIDDEN = TOTAL_HIDDEN
+# --- how a finished cell reads --------------------------------------------------------------------
+
+def shown(value, state="") -> str:
+    return state or str(value)
 
 
-def group_cell(values: list[int]) -> Cell | str:
-    """The figure for a group of rows whose own cells are on the same page.
-
-    One row: its own cell. Several: a column total, shown only when it gives no hidden cell away.
-    """
-    return cell(values[0]) if len(values) == 1 else column_total(values)
+def is_visible(text) -> bool:
+    return text not in (HIDDEN, SUPPRESSED)
 
 
-def subtotal_cell(values: list[int]) -> Cell | str:
-    """A breakdown group's figure: its one row's cell, or a sum only of rows that are all visible."""
-    if len(values) == 1:
-        return cell(values[0])
-    if any(0 < v < SMALLEST_SHOWN for v in values):
-        return TOTAL_HIDDEN
-    return cell(sum(values))
+def percent(numerator, denominator) -> str:
+    """A whole percentage, halves rounded up (5/8 is 63%, not the 62% of round-half-even)."""
+    if not denominator:
+        return ""
+    return f"{(200 * numerator + denominator) // (2 * denominator)}%"
 
 
-def is_visible(shown) -> bool:
-    return not (shown == TOTAL_HIDDEN or getattr(shown, "hidden", False))
-
-
-def rate(numerator, denominator, numerator_shown=None, denominator_shown=None) -> str:
+def rate(numerator, denominator, numerator_text=None, denominator_text=None) -> str:
     """A percentage, hidden when either count it is built on is hidden; empty when nothing to divide."""
     if not denominator:
         return ""
-    for shown in (numerator_shown, denominator_shown):
-        if shown is not None and not is_visible(shown):
-            return RATE_HIDDEN
-    return f"{round(100 * numerator / denominator)}%"
+    if any(text is not None and not is_visible(text) for text in (numerator_text, denominator_text)):
+        return RATE_HIDDEN
+    return percent(numerator, denominator)

@@ -1,0 +1,21 @@
+"""Thin tasks that keep the figures roll-up true; the work is in reports.rollup.
+
+Both are safe to run twice or at the same time: a refresh locks its schools and recomputes them
+from the rows it reads after taking the lock.
+"""
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import rollup
+
+TRANSIENT = (OSError, OperationalError, InterfaceError)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def refresh_school_figures(school_id: int) -> int:
+    return rollup.refresh([school_id])
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def refresh_all_figures() -> int:
+    return rollup.refresh()
