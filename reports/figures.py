@@ -98,7 +98,9 @@ class SchoolYear:
 
     @property
     def reference(self):
-        return min(self.end, timezone.now())
+        """The end of the year, or for the running year just after now: a loan handed out this very
+        instant is open now, one handed out at 00:00 on 1 September was not open the year before."""
+        return min(self.end, timezone.now() + timedelta(microseconds=1))
 
     @property
     def last_day(self):
@@ -120,7 +122,8 @@ class SchoolYear:
         """(first day of the month, the moment the month ends or now) for each month begun so far."""
         firsts = self.months()
         ends = [*firsts[1:], self.end]
-        return [(first, min(end, timezone.now())) for first, end in zip(firsts, ends, strict=True)]
+        now = timezone.now() + timedelta(microseconds=1)
+        return [(first, min(end, now)) for first, end in zip(firsts, ends, strict=True)]
 
 
 def _open_at(moment, prefix=""):

@@ -119,14 +119,16 @@ def _cells(columns, texts, members):
     return cells
 
 
+def _keys(columns):
+    return {c.key for c in columns if not c.of} | {key for c in columns for key in c.of}
+
+
 def row_cells(columns, row):
-    keys = {c.key for c in columns} | {k for c in columns for k in c.of}
-    return _cells(columns, {key: school_cell(row, key) for key in keys}, [row])
+    return _cells(columns, {key: school_cell(row, key) for key in _keys(columns)}, [row])
 
 
 def total_cells(columns, members, scope):
-    keys = {c.key for c in columns} | {k for c in columns for k in c.of}
-    return _cells(columns, {key: scope.total(key, members) for key in keys}, members)
+    return _cells(columns, {key: scope.total(key, members) for key in _keys(columns)}, members)
 
 
 def school_label(school):
