@@ -15,7 +15,7 @@ from portal.models import School
 
 from .figures import MONTH_FIGURES, PERSON_FIGURES, SchoolYear, live_counts, live_months
 from .models import SchoolMonthFigures, SchoolYearFigures
-from .suppression import PART_OF, STATIC, SUPPRESSED, UNBOUNDED, Cell, primary_state, protect
+from .suppression import PART_OF, STATIC, UNBOUNDED, Cell, primary_state, protect
 
 STRATUM_FIELDS = ("province", "level", "special_needs", "network")
 SCHOOL_FIELDS = ("id", "name", "municipality", "lop_id", *STRATUM_FIELDS)
@@ -133,9 +133,10 @@ def _protect_figure(figure, rows, attributes, lows=None):
             for cell in everyone:
                 states[cell.school] = [cell.state, attributes[cell.school]["lop_id"] in lops, False]
         else:
-            for cell in everyone:
-                state = cell.state or (SUPPRESSED if cell.low < cell.high else "")
-                states[cell.school] = [state, True, True]
+            # No total containing these schools will show, so their hidden cells are free: only the
+            # primary ones need to hide.
+            for row in rows:
+                states[row.school_id] = [primary_state(row.counts, figure), True, True]
     for row in rows:
         _apply(row, figure, *states[row.school_id])
     return states
