@@ -42,6 +42,7 @@ urlpatterns = [
     path("school/", include(report_urls.school_patterns)),
     path("school/switch/", views.school_switch, name="school_switch"),
     path("school/audit/", audit_log.audit_log, name="audit_log"),
+    path("school/facts/", views.school_facts, name="school_facts"),
     path("lop/", include(report_urls.lop_patterns)),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),

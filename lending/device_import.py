@@ -7,6 +7,7 @@ cells, and a file with only tags and serial numbers must not wipe the other fiel
 """
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -39,6 +40,8 @@ COLUMNS = {
     "serial_number": ["serial_number", "serial", "serienummer", "serial no"],
     "purchase_value": ["purchase_value", "value", "price", "aankoopwaarde", "aankoopprijs", "waarde", "prijs"],
     "accessories": ["accessories", "toebehoren", "accessoires"],
+    "in_use_since": ["in_use_since", "in use since", "in gebruik sinds", "in gebruik", "ingebruikname",
+                     "datum ingebruikname"],
 }
 HEADER_TO_FIELD = {_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
 
@@ -203,6 +206,12 @@ def _parse_row(row: Row, columns: dict[str, str]) -> tuple[str, dict, list[RowEr
                 problem(_("purchase value “%(value)s” is not an amount in euro such as 649,00") % {"value": text})
             else:
                 values[name] = amount
+        elif name == "in_use_since":
+            day = parse_day(text)
+            if day is None:
+                problem(_("in use since “%(value)s” is not a date such as 20/11/2020 or 2020-11-20") % {"value": text})
+            else:
+                values[name] = day
         elif name == "accessories":
             items = [item for item in re.split(r"[,;|/+]", text) if item.strip()]
             unknown = [item.strip() for item in items if _key(item) not in ACCESSORIES]
@@ -218,6 +227,17 @@ def _parse_row(row: Row, columns: dict[str, str]) -> tuple[str, dict, list[RowEr
                     "column": Device._meta.get_field(name).verbose_name, "limit": limit})
             values[name] = text
     return tag, values, errors
+
+
+def parse_day(text: str) -> date | None:
+    """2020-11-20 (ISO, as Excel's CSV UTF-8 may write it) or 20/11/2020 and 20-11-2020 (Belgian)."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            day = datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+        return day if date(2000, 1, 1) <= day <= date.today() else None
+    return None
 
 
 def parse_amount(text: str) -> Decimal | None:

@@ -32,7 +32,13 @@ def refresh(school_ids=None) -> int:
     """Recompute every year of these schools (all schools when None) and re-protect their strata."""
     years = SchoolYear.all()
     now = timezone.now()
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for all the queries of a refresh: a write that commits half-way through
+            # must not show in some figures of a school and not in others (its own refresh follows).
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         _no_jit()
         schools = School.objects.all() if school_ids is None else School.objects.filter(pk__in=school_ids)
         # One refresh per school at a time; it reads after taking the lock, so the last one sees

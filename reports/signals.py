@@ -22,22 +22,25 @@ SCHOOL_ID = {
 }
 
 
-def _flush():
-    connection = transaction.get_connection()
-    pending, connection._figures_pending = getattr(connection, "_figures_pending", set()), set()
-    for school_id in sorted(pending):
-        refresh_school_figures.delay(school_id)
+class _Refresh:
+    """The after-commit callback for one school (an object, so a second write can see it is queued)."""
+
+    def __init__(self, school_id):
+        self.school_id = school_id
+
+    def __call__(self):
+        refresh_school_figures.delay(self.school_id)
 
 
 def mark_changed(school_ids) -> None:
-    """Queue one refresh per school when the transaction commits (at once outside a transaction)."""
+    """Queue one refresh per school when the transaction commits (at once outside a transaction).
+    A school already queued in the same (save)point of the transaction is not queued again."""
     connection = transaction.get_connection()
-    queued = any(func is _flush for _savepoints, func, _robust in connection.run_on_commit)
-    if not queued:
-        connection._figures_pending = set()  # left over from a transaction that rolled back
-    connection._figures_pending.update(school_id for school_id in school_ids if school_id)
-    if not queued:
-        transaction.on_commit(_flush)
+    savepoints = set(connection.savepoint_ids)
+    queued = {func.school_id for sids, func, _robust in connection.run_on_commit
+              if isinstance(func, _Refresh) and sids == savepoints}
+    for school_id in sorted({school_id for school_id in school_ids if school_id} - queued):
+        transaction.on_commit(_Refresh(school_id))
 
 
 def _school_id(instance):
