@@ -15,7 +15,7 @@ from portal.models import School
 
 from .figures import MONTH_FIGURES, PERSON_FIGURES, SchoolYear, live_counts, live_months
 from .models import SchoolMonthFigures, SchoolYearFigures
-from .suppression import PART_OF, STATIC, UNBOUNDED, Cell, primary_state, protect
+from .suppression import HIDDEN, PART_OF, SMALLEST_SHOWN, STATIC, UNBOUNDED, Cell, primary_state, protect
 
 STRATUM_FIELDS = ("province", "level", "special_needs", "network")
 SCHOOL_FIELDS = ("id", "name", "municipality", "lop_id", *STRATUM_FIELDS)
@@ -93,11 +93,23 @@ def protect_strata(schools) -> None:
     SchoolYearFigures.objects.bulk_update(rows, ["hidden", "lop_total_hidden", "group_hidden"], batch_size=2000)
 
 
-def _bounds(figure, counts, low_from):
-    wholes = [counts.get(whole) for whole in PART_OF.get(figure, ())]
-    high = min([whole for whole in wholes if whole is not None] or [UNBOUNDED])
-    parts = [low_from.get(part, 0) for part, of in PART_OF.items() if figure in of]
-    return max([0, *parts]), high
+def _bounds(figure, counts, floors):
+    """What a viewer can know bounds a figure by: a whole shown exactly (or "<5": at most 4) above it,
+    a part shown exactly below it. A hidden part or whole moves with it, so it bounds nothing."""
+    high = UNBOUNDED
+    for whole in PART_OF.get(figure, ()):
+        value = counts.get(whole)
+        if value is None:
+            continue
+        state = "" if whole == "staff_head_count" else primary_state(counts, whole)
+        high = min(high, value if not state else (SMALLEST_SHOWN - 1 if state == HIDDEN else UNBOUNDED))
+    low = max([0, *[floors.get(part, 0) for part, wholes in PART_OF.items() if figure in wholes]])
+    return low, high
+
+
+def _floors(counts):
+    """The parts a viewer sees exactly: each is a floor under its wholes."""
+    return {part: counts[part] for part in PART_OF if part in counts and not primary_state(counts, part)}
 
 
 def _protect_static(figure, years, attributes):
@@ -108,8 +120,8 @@ def _protect_static(figure, years, attributes):
     lows = defaultdict(dict)
     for year_rows in years.values():
         for row in year_rows:
-            for part in PART_OF:
-                lows[row.school_id][part] = max(lows[row.school_id].get(part, 0), row.counts.get(part) or 0)
+            for part, value in _floors(row.counts).items():
+                lows[row.school_id][part] = max(lows[row.school_id].get(part, 0), value)
     states = _protect_figure(figure, rows, attributes, lows=lows)
     for year, year_rows in years.items():
         if year == latest:
@@ -123,7 +135,7 @@ def _protect_figure(figure, rows, attributes, lows=None):
     LOP's part of the stratum, then across LOPs (their LOP totals hide), else everything hides."""
     cells = {}
     for row in rows:
-        low, high = _bounds(figure, row.counts, (lows or {}).get(row.school_id, row.counts))
+        low, high = _bounds(figure, row.counts, lows[row.school_id] if lows is not None else _floors(row.counts))
         value = row.counts[figure]
         cells[row.school_id] = Cell(row.school_id, value, min(low, value), max(high, value),
                                     primary_state(row.counts, figure))

@@ -52,9 +52,11 @@ STATIC = ("in_scope", "flagged", "no_internet")
 
 def primary_state(counts: dict, figure: str) -> str:
     """"" (shown), HIDDEN or SUPPRESSED for one school's figure, before complementary suppression."""
-    for whole in PART_OF.get(figure, ()):
-        if whole != "staff_head_count" and 0 < (counts.get(whole) or 0) < SMALLEST_SHOWN:
-            return SUPPRESSED
+    wholes = [counts.get(whole) or 0 for whole in PART_OF.get(figure, ()) if whole != "staff_head_count"]
+    if 0 in wholes:
+        return ""  # a part of nothing is 0, which the whole's own 0 already says
+    if any(whole < SMALLEST_SHOWN for whole in wholes):
+        return SUPPRESSED
     return HIDDEN if 0 < counts[figure] < SMALLEST_SHOWN else ""
 
 
