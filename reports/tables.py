@@ -6,11 +6,12 @@ in the roll-up (reports/suppression.py); a total is exact unless that control hi
 """
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal.models import EducationLevel, Network, Province
 
@@ -88,12 +89,20 @@ class Scope:
     def __init__(self, name):
         self.name = name
 
-    def total_hidden(self, figure, members):
-        return any(figure in m["group_hidden"] or (self.name == "lop" and figure in m["lop_total_hidden"])
-                   for m in members)
+    def hidden_totals(self, members) -> set:
+        """The figures whose total over these schools must not show."""
+        hidden = set()
+        for member in members:
+            hidden |= member["group_hidden"]
+            if self.name == "lop":
+                hidden |= member["lop_total_hidden"]
+        return hidden
 
-    def total(self, figure, members):
-        if figure in PERSON_FIGURES and self.total_hidden(figure, members):
+    def total_hidden(self, figure, members):
+        return figure in self.hidden_totals(members)
+
+    def total(self, figure, members, hidden=None):
+        if figure in PERSON_FIGURES and figure in (self.hidden_totals(members) if hidden is None else hidden):
             return TOTAL_HIDDEN
         if figure == "staff_head_count":
             known = [m[figure] for m in members if m[figure] is not None]
@@ -128,7 +137,8 @@ def row_cells(columns, row):
 
 
 def total_cells(columns, members, scope):
-    return _cells(columns, {key: scope.total(key, members) for key in _keys(columns)}, members)
+    hidden = scope.hidden_totals(members)
+    return _cells(columns, {key: scope.total(key, members, hidden) for key in _keys(columns)}, members)
 
 
 def school_label(school):
@@ -145,8 +155,18 @@ def per_school_table(key, title, columns, rows, shown_rows, scope):
 
 
 # Ways to group schools: a label for the grouping, and the group label of one school.
+@lru_cache(maxsize=64)
+def _labels(choices, language):
+    """A choices class's labels in one language (3,800 schools ask for the same few)."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _label(choices, value, default):
+    return _labels(choices, get_language()).get(value, default)
+
+
 def level_label(school):
-    return str(dict(EducationLevel.choices).get(school["level"], school["level"]))
+    return _label(EducationLevel, school["level"], school["level"])
 
 
 def _needs(school):
@@ -154,11 +174,11 @@ def _needs(school):
 
 
 def _network(school):
-    return str(dict(Network.choices).get(school["network"], _("Unknown")))
+    return _label(Network, school["network"], _("Unknown"))
 
 
 def province_label(school):
-    return str(dict(Province.choices).get(school["province"], school["province"]))
+    return _label(Province, school["province"], school["province"])
 
 
 def type_label(school):
