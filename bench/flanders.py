@@ -55,6 +55,11 @@ def load(scale: float):
                         "province": PROVINCES[i % len(PROVINCES)], "level": level, "special_needs": i % 9 == 0,
                         "network": NETWORKS[i % len(NETWORKS)], "lop_id": 1 + i % n_lops,
                         "municipality": f"Gemeente {i % 300}"})
+    # LOPs are regional and per level, as in Flanders: each takes consecutive schools of one province
+    # and level (a few straddle two), about 54 each.
+    order = sorted(range(n_schools), key=lambda i: (schools[i]["province"], schools[i]["level"], i))
+    for rank, i in enumerate(order):
+        schools[i]["lop_id"] = 1 + rank * n_lops // n_schools
     copy_rows(School, schools)
 
     # One coordinator per school: the overdue step-4 note goes to them.

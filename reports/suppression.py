@@ -83,16 +83,18 @@ class Cell:
 
 def pinned(cells: list[Cell], insider=None) -> list[Cell]:
     """The hidden cells of ``cells`` (not the insider's own) that can take only one value for a viewer
-    who knows the sum of all hidden cells and every figure of the insider's school."""
+    who knows the sum of all hidden cells and every figure of the insider's school.
+
+    With one known sum and a range per cell, a cell can move up exactly when it is below its top and
+    the others together can come down, and down when it is above its floor and the others can go up."""
     rest = [c for c in cells if c.state and c.school != insider]
-    total = sum(c.value for c in rest)
     bounds = [c.bounds() for c in rest]
-    low_sum, high_sum = sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+    down = sum(c.value - low for c, (low, _high) in zip(rest, bounds, strict=True))
+    up = sum(high - c.value for c, (_low, high) in zip(rest, bounds, strict=True))
     stuck = []
     for cell, (low, high) in zip(rest, bounds, strict=True):
-        least = max(low, total - (high_sum - high))
-        most = min(high, total - (low_sum - low))
-        if least >= most:
+        others_down, others_up = down - (cell.value - low), up - (high - cell.value)
+        if not ((high > cell.value and others_down > 0) or (cell.value > low and others_up > 0)):
             stuck.append(cell)
     return stuck
 
@@ -107,29 +109,29 @@ def is_protected(cells: list[Cell]) -> bool:
 
 
 def protect(cells: list[Cell]) -> bool:
-    """Suppress more cells of the group, smallest first, until no hidden cell can be pinned.
-    False when the group has run out of cells to suppress."""
-    if not any(c.state for c in cells):
-        return True
-    while not is_protected(cells):
-        candidates = [c for c in cells if not c.state and c.low < c.high]
-        if not candidates:
+    """Suppress more cells of the group until no hidden cell can be pinned, by any insider: each time
+    the smallest count that gives the stuck cells the room they lack. False when none is left."""
+    while True:
+        need_down = need_up = False  # partners that can come down / go up
+        for insider in _insiders(cells):
+            for cell in pinned(cells, insider):
+                low, high = cell.bounds()
+                if low == high:
+                    return False  # the figures' logic fixes it: no partner can help
+                need_down |= high > cell.value
+                need_up |= cell.value > low
+        if not (need_down or need_up):
+            return True
+        candidates = sorted((c for c in cells if not c.state and c.low < c.high), key=lambda c: (c.value, c.school))
+        # A stuck cell that could go up needs a partner that can come down (a count above its floor);
+        # one that could come down needs a partner that can go up (a zero is the cheapest to hide).
+        downs = [c for c in candidates if c.value > c.low]
+        ups = [c for c in candidates if c.high > c.value]
+        pick = (ups[0] if need_up and ups else None) or (downs[0] if need_down and downs else None) or (
+            ups[0] if ups else None) or (downs[0] if downs else None)
+        if pick is None:
             return False
-        # A zero costs the reader least; larger counts are needed when the hidden ones must come down.
-        candidates.sort(key=lambda c: (c.value, c.school))
-        before = _failures(cells)
-        for candidate in candidates:
-            candidate.state = SUPPRESSED
-            if _failures(cells) < before:
-                break
-            candidate.state = ""
-        else:
-            next(c for c in candidates if c.value > 0 or c is candidates[-1]).state = SUPPRESSED
-    return True
-
-
-def _failures(cells):
-    return sum(len(pinned(cells, insider)) for insider in _insiders(cells))
+        pick.state = SUPPRESSED
 
 
 # --- how a finished cell reads --------------------------------------------------------------------

@@ -39,6 +39,15 @@ class Table:
     def all_rows(self):
         return [self.header, *self.rows, *([self.total] if self.total else [])]
 
+    def head_html(self):
+        return mark_safe("".join(f'<th scope="col">{escape(label)}</th>' for label in self.header))
+
+    def foot_html(self):
+        if not self.total:
+            return ""
+        head, *cells = self.total
+        return mark_safe(f'<th scope="row">{escape(head)}</th>' + "".join(f"<td>{escape(c)}</td>" for c in cells))
+
     def body_html(self):
         """The <tbody> rows as one string: cheaper than a template loop per cell."""
         return mark_safe("\n".join(
