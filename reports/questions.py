@@ -24,21 +24,26 @@ def kinds_table(rows):
     return table
 
 
-def _funding(row, source):
-    count, value = row["funding"].get(source, (0, "0"))
-    return count, Decimal(value)
+def _funding(rows, source=None):
+    """{source: (schools, devices, value)} over the rows, in one pass (3,800 schools, five sources)."""
+    totals = {}
+    for row in rows:
+        for name, (count, value) in row["funding"].items():
+            if source is None or name == source:
+                schools, devices, amount = totals.get(name, (0, 0, Decimal(0)))
+                totals[name] = (schools + bool(count), devices + count, amount + Decimal(value))
+    return totals
 
 
 def funding_table(rows):
     table = Table("devices-by-funding", _("Devices in use by funding source"),
                   [_("Funding source"), _("Schools"), _("Devices"), _("Purchase value (euro)"),
                    _("Value counted (euro)")])
+    by_source = _funding(rows)
     totals = [0, Decimal(0), Decimal(0)]
     for source, label in Device.Funding.choices:
-        counts = [_funding(row, source) for row in rows]
-        count, value = sum(c for c, _v in counts), sum((v for _c, v in counts), Decimal(0))
+        schools, count, value = by_source.get(source, (0, 0, Decimal(0)))
         counted = value * Device.GOVERNMENT_2020_SHARE if source == Device.Funding.GOVERNMENT_2020 else value
-        schools = sum(1 for c, _v in counts if c)
         table.rows.append([str(label), str(schools), str(count), euro(value), euro(counted)])
         totals = [totals[0] + count, totals[1] + value, totals[2] + counted]
     table.total = [_("Total"), str(sum(1 for row in rows if row["devices"])), str(totals[0]), euro(totals[1]),
@@ -53,10 +58,11 @@ def government_laptops_table(rows):
     table = Table("government-laptops", _("Government laptops of November 2020"),
                   [_("Education level"), _("Schools using them"), _("Laptops"), _("Value counted (euro)"),
                    _("Schools with a budget entered"), _("Average share of their Digisprong budget")])
+    source = Device.Funding.GOVERNMENT_2020
 
     def cells(members):
-        using = [(row, *_funding(row, Device.Funding.GOVERNMENT_2020)) for row in members]
-        using = [(row, count, value * Device.GOVERNMENT_2020_SHARE) for row, count, value in using if count]
+        using = [(row, *row["funding"][source]) for row in members if row["funding"].get(source, (0,))[0]]
+        using = [(row, count, Decimal(value) * Device.GOVERNMENT_2020_SHARE) for row, count, value in using]
         shares = [counted / Decimal(row["digisprong_budget"]) for row, _c, counted in using
                   if row["digisprong_budget"] and Decimal(row["digisprong_budget"]) > 0]
         average = percent(int((sum(shares) * 1000).to_integral_value()), 1000 * len(shares)) if shares else ""

@@ -11,6 +11,7 @@ from .tables import (
     DEVICE_COLUMNS,
     INTERNET_COLUMNS,
     PUPIL_COLUMNS,
+    Members,
     Scope,
     breakdown_table,
     per_school_table,
@@ -79,7 +80,7 @@ class Listing:
 def build(scope_name, schools, year: SchoolYear, *, period: Period | None = None, listing: Listing | None = None):
     scope = Scope(scope_name)
     listing = listing or Listing(everything=True)
-    rows = rollup.year_rows(schools, year)
+    rows = Members(rollup.year_rows(schools, year))  # its sums and hidden totals are worked out once
     shown, pages = listing.select(rows)
     # What a person reads first: the summaries; the per-school tables (a page of them) come last.
     tables = [
@@ -110,13 +111,22 @@ def _code_tables(scope, schools, year, rows, period):
         if other.start_year not in by_year:
             by_year[other.start_year] = rollup.year_rows(schools, other)
 
+    known = {}
+
     def hidden_in(month, members=None):
+        """Whether the code totals of these schools (all of them when None) hide in the month's year."""
         start_year = month.year if month.month >= 9 else month.year - 1
-        year_members = by_year[start_year]
-        if members is not None:
-            ids = {m["school"]["id"] for m in members}
-            year_members = [m for m in year_members if m["school"]["id"] in ids]
-        return any(scope.total_hidden(figure, year_members) for figure in ("issued", "activated"))
+        key = (start_year, id(members))
+        if key not in known:
+            year_members = by_year[start_year]
+            if members is not None and start_year != year.start_year:
+                ids = {m["school"]["id"] for m in members}
+                year_members = [m for m in year_members if m["school"]["id"] in ids]
+            elif members is not None:
+                year_members = members
+            hidden = scope.hidden_totals(year_members)
+            known[key] = "issued" in hidden or "activated" in hidden
+        return known[key]
 
     months = period.months()
     tables = [questions.codes_by_month_table(rollup.month_totals(schools, months), months, hidden_in)]

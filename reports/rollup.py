@@ -6,6 +6,7 @@ and on demand when a report asks for a year nobody computed yet (or ``manage.py 
 A refresh always recomputes every school year of its schools, then the disclosure control of every
 stratum they are in, so the roll-up never mixes figures of two moments for one school.
 """
+import json
 from collections import defaultdict
 
 from django.db import connection, transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from portal.models import School
 
-from .figures import MONTH_FIGURES, PERSON_FIGURES, SchoolYear, live_counts, live_months
+from .figures import BASE_FIGURES, DEVICE_FIGURES, MONTH_FIGURES, PERSON_FIGURES, SchoolYear, live_counts, live_months
 from .models import SchoolMonthFigures, SchoolYearFigures
 from .suppression import HIDDEN, PART_OF, SMALLEST_SHOWN, STATIC, UNBOUNDED, Cell, primary_state, protect
 
@@ -32,13 +33,10 @@ def refresh(school_ids=None) -> int:
     """Recompute every year of these schools (all schools when None) and re-protect their strata."""
     years = SchoolYear.all()
     now = timezone.now()
-    outermost = not connection.in_atomic_block
+    # READ COMMITTED on purpose: a refresh that waited for another one's lock must then see the rows
+    # that one wrote (under REPEATABLE READ its snapshot would predate them). A write committing while
+    # a refresh reads may show in some of its figures only; that write's own refresh comes after.
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            # One snapshot for all the queries of a refresh: a write that commits half-way through
-            # must not show in some figures of a school and not in others (its own refresh follows).
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         _no_jit()
         schools = School.objects.all() if school_ids is None else School.objects.filter(pk__in=school_ids)
         # One refresh per school at a time; it reads after taking the lock, so the last one sees
@@ -90,7 +88,10 @@ def protect_strata(schools) -> None:
             else:
                 for year_rows in years.values():
                     _protect_figure(figure, year_rows, attributes)
-    SchoolYearFigures.objects.bulk_update(rows, ["hidden", "lop_total_hidden", "group_hidden"], batch_size=2000)
+    for row in rows:
+        row.packed = pack(row)
+    SchoolYearFigures.objects.bulk_update(rows, ["hidden", "lop_total_hidden", "group_hidden", "packed"],
+                                          batch_size=2000)
 
 
 def _bounds(figure, counts, floors):
@@ -179,19 +180,29 @@ def ensure(schools, year: SchoolYear) -> None:
         refresh(ids)
 
 
+PACKED_FIGURES = (*PERSON_FIGURES, *DEVICE_FIGURES, *BASE_FIGURES, "staff_head_count", "digisprong_budget",
+                  "started_lending", "funding")
+
+
+def pack(row) -> str:
+    return json.dumps([[row.counts.get(figure) for figure in PACKED_FIGURES], row.hidden, sorted(row.lop_total_hidden),
+                       sorted(row.group_hidden)], separators=(",", ":"))
+
+
 def year_rows(schools, year: SchoolYear) -> list[dict]:
     """One dict per school: its attributes, counts, hidden cells and when they were computed. One query."""
     ensure(schools, year)
     rows = (SchoolYearFigures.objects.filter(start_year=year.start_year, school__in=schools)
             .order_by("school__name", "school_id")
-            .values("counts", "hidden", "lop_total_hidden", "group_hidden", "computed_at",
-                    *[f"school__{field}" for field in SCHOOL_FIELDS]))
-    return [
-        {"school": {field: row[f"school__{field}"] for field in SCHOOL_FIELDS}, **row["counts"],
-         "hidden": row["hidden"], "lop_total_hidden": set(row["lop_total_hidden"]),
-         "group_hidden": set(row["group_hidden"]), "computed_at": row["computed_at"]}
-        for row in rows
-    ]
+            .values_list("packed", "computed_at", *[f"school__{field}" for field in SCHOOL_FIELDS]))
+    result = []
+    for packed, computed_at, *attributes in rows:
+        values, hidden, lop_total_hidden, group_hidden = json.loads(packed)
+        row = dict(zip(PACKED_FIGURES, values, strict=True))
+        row.update(school=dict(zip(SCHOOL_FIELDS, attributes, strict=True)), hidden=hidden,
+                   lop_total_hidden=set(lop_total_hidden), group_hidden=set(group_hidden), computed_at=computed_at)
+        result.append(row)
+    return result
 
 
 def month_totals(schools, months, group_by=()) -> dict:

@@ -7,6 +7,7 @@ in the roll-up (reports/suppression.py); a total is exact unless that control hi
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import EducationLevel, Network, Province
 
-from .figures import PERSON_FIGURES
+from .figures import DEVICE_FIGURES, PERSON_FIGURES
 from .suppression import TOTAL_HIDDEN, rate
 
 
@@ -92,6 +93,35 @@ BREAKDOWN_COLUMNS = [
 PER_SCHOOL = ("pupils", "internet", "devices")
 
 
+class Members(list):
+    """The schools (roll-up rows) of one group, with their sums and hidden totals worked out once:
+    3,800 schools in five groupings and twenty columns must not be summed column by column."""
+
+    def sums(self):
+        if not hasattr(self, "_sums"):
+            columns = zip(*map(_summed_values, self), strict=True) if self else [(0,)] * len(SUMMED)
+            self._sums = dict(zip(SUMMED, map(sum, columns), strict=True))
+        return self._sums
+
+    def hidden(self, scope_name):
+        if not hasattr(self, "_hidden"):
+            hidden = set()
+            for member in self:
+                hidden |= member["group_hidden"]
+                if scope_name == "lop":
+                    hidden |= member["lop_total_hidden"]
+            self._hidden = hidden
+        return self._hidden
+
+
+SUMMED = PERSON_FIGURES + DEVICE_FIGURES
+_summed_values = itemgetter(*SUMMED)
+
+
+def members_of(rows):
+    return rows if isinstance(rows, Members) else Members(rows)
+
+
 class Scope:
     """Which totals a report may show: an LOP report also hides totals its LOP must not show."""
 
@@ -100,23 +130,19 @@ class Scope:
 
     def hidden_totals(self, members) -> set:
         """The figures whose total over these schools must not show."""
-        hidden = set()
-        for member in members:
-            hidden |= member["group_hidden"]
-            if self.name == "lop":
-                hidden |= member["lop_total_hidden"]
-        return hidden
+        return members_of(members).hidden(self.name)
 
     def total_hidden(self, figure, members):
         return figure in self.hidden_totals(members)
 
-    def total(self, figure, members, hidden=None):
-        if figure in PERSON_FIGURES and figure in (self.hidden_totals(members) if hidden is None else hidden):
+    def total(self, figure, members):
+        members = members_of(members)
+        if figure in PERSON_FIGURES and figure in members.hidden(self.name):
             return TOTAL_HIDDEN
         if figure == "staff_head_count":
             known = [m[figure] for m in members if m[figure] is not None]
             return str(sum(known)) if known else ""
-        return str(sum(m[figure] for m in members))
+        return str(members.sums()[figure])
 
 
 def school_cell(row, figure):
@@ -126,12 +152,12 @@ def school_cell(row, figure):
 
 
 def _cells(columns, texts, members):
+    sums = members_of(members).sums()
     cells = []
     for column in columns:
         if column.of:
             numerator, denominator = column.of
-            cells.append(rate(sum(m[numerator] for m in members), sum(m[denominator] for m in members),
-                              texts[numerator], texts[denominator]))
+            cells.append(rate(sums[numerator], sums[denominator], texts[numerator], texts[denominator]))
         else:
             cells.append(texts[column.key])
     return cells
@@ -142,12 +168,14 @@ def _keys(columns):
 
 
 def row_cells(columns, row):
-    return _cells(columns, {key: school_cell(row, key) for key in _keys(columns)}, [row])
+    texts = {key: school_cell(row, key) for key in _keys(columns)}
+    return [rate(row[c.of[0]], row[c.of[1]], texts[c.of[0]], texts[c.of[1]]) if c.of else texts[c.key]
+            for c in columns]
 
 
 def total_cells(columns, members, scope):
-    hidden = scope.hidden_totals(members)
-    return _cells(columns, {key: scope.total(key, members, hidden) for key in _keys(columns)}, members)
+    members = members_of(members)
+    return _cells(columns, {key: scope.total(key, members) for key in _keys(columns)}, members)
 
 
 def school_label(school):
@@ -204,9 +232,14 @@ DIMENSIONS = {
 
 
 def groups(rows, label_of):
-    found = {}
+    """(label, Members) per group, sorted by label; each distinct kind of school is labelled once."""
+    found, labels = {}, {}
     for row in rows:
-        found.setdefault(label_of(row["school"]), []).append(row)
+        school = row["school"]
+        key = (school["level"], school["special_needs"], school["network"], school["province"])
+        if key not in labels:
+            labels[key] = label_of(school)
+        found.setdefault(labels[key], Members()).append(row)
     return sorted(found.items())
 
 
