@@ -83,7 +83,7 @@ def pdf_render(agreement_id, language):
 def figures_refresh(school_id=None):
     from reports import rollup
 
-    return rollup.refresh(None if school_id is None else [school_id])
+    return rollup.refresh_all() if school_id is None else rollup.refresh([school_id])
 
 
 JOBS = {f.__name__: f for f in (reminder_plan, reminder_send, reminder_send_all, roster_import, pdf_render,

@@ -183,4 +183,5 @@ def codes_by_group_table(key, title, heading, totals, months, rows, label_of, hi
     return table
 
 
-CODE_GROUPS = {"province": (province_label, ("province",)), "type": (type_label, ("level", "special_needs"))}
+# Each code table's grouping: its label, and which of (province, level, special_needs) it keeps.
+CODE_GROUPS = {"province": (province_label, (0,)), "type": (type_label, (1, 2))}

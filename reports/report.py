@@ -92,19 +92,23 @@ def build(scope_name, schools, year: SchoolYear, *, period: Period | None = None
         tables += [questions.government_laptops_table(rows), questions.without_devices_table(rows),
                    questions.started_lending_table(rows), questions.teachers_table(rows, scope)]
     months = [m.date() for m in year.months()]
-    tables.append(questions.trend_table(rollup.month_totals(schools, months), months, rows, scope))
     period = period or Period.from_params(None, None, year)
-    tables += _code_tables(scope, schools, year, rows, period)
+    # One query for every month either table needs, grouped as finely as the code tables want.
+    fields = ("province", "level", "special_needs") if scope_name == "flanders" else ()
+    by_group = rollup.month_totals(schools, sorted({*months, *period.months()}), group_by=fields)
+    totals = rollup.regroup(by_group, len(fields), ())
+    tables.append(questions.trend_table(totals, months, rows, scope))
+    tables += _code_tables(scope, schools, year, rows, period, by_group, totals)
     tables += [
         per_school_table("pupils", _("Pupils, loans and agreements"), PUPIL_COLUMNS, rows, shown, scope),
         per_school_table("internet", _("Internet at home and internet codes"), INTERNET_COLUMNS, rows, shown, scope),
         per_school_table("devices", _("Devices, incidents and staff"), DEVICE_COLUMNS, rows, shown, scope),
     ]
     return {"tables": tables, "charts": _charts(scope_name, tables), "pages": pages, "period": period,
-            "as_at": min((row["computed_at"] for row in rows), default=None), "school_count": len(rows)}
+            "as_at": rollup.as_at(schools, year), "school_count": len(rows)}
 
 
-def _code_tables(scope, schools, year, rows, period):
+def _code_tables(scope, schools, year, rows, period, by_group, totals):
     """Internet codes month by month over the chosen period (which may span school years)."""
     by_year = {year.start_year: rows}
     for other in period.years:
@@ -129,15 +133,15 @@ def _code_tables(scope, schools, year, rows, period):
         return known[key]
 
     months = period.months()
-    tables = [questions.codes_by_month_table(rollup.month_totals(schools, months), months, hidden_in)]
+    tables = [questions.codes_by_month_table(totals, months, hidden_in)]
     if scope.name == "flanders":
-        for dimension, (label_of, fields) in questions.CODE_GROUPS.items():
-            totals = rollup.month_totals(schools, months, group_by=fields)
+        for dimension, (label_of, keep) in questions.CODE_GROUPS.items():
+            group_totals = rollup.regroup(by_group, 3, keep)
             title = _("Internet codes in the period by province") if dimension == "province" else _(
                 "Internet codes in the period by type of education")
             heading = _("Province") if dimension == "province" else _("Type of education")
-            tables.append(questions.codes_by_group_table(f"codes-by-{dimension}", title, heading, totals, months,
-                                                         rows, label_of, hidden_in))
+            tables.append(questions.codes_by_group_table(f"codes-by-{dimension}", title, heading, group_totals,
+                                                         months, rows, label_of, hidden_in))
     return tables
 
 

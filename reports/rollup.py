@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from portal.models import School
@@ -27,6 +28,17 @@ def _no_jit():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+
+
+def refresh_all() -> int:
+    """Every school, one stratum at a time: each is consistent in itself, and memory stays that of one
+    stratum (all of Flanders at once held 370 MB)."""
+    strata = defaultdict(list)
+    for school in School.objects.order_by("pk").values("pk", *STRATUM_FIELDS):
+        strata[_stratum(school)].append(school["pk"])
+    done = sum(refresh(ids) for ids in strata.values())
+    # Rows of schools that no longer exist went with them (on_delete); nothing else to clean.
+    return done
 
 
 def refresh(school_ids=None) -> int:
@@ -194,14 +206,31 @@ def year_rows(schools, year: SchoolYear) -> list[dict]:
     ensure(schools, year)
     rows = (SchoolYearFigures.objects.filter(start_year=year.start_year, school__in=schools)
             .order_by("school__name", "school_id")
-            .values_list("packed", "computed_at", *[f"school__{field}" for field in SCHOOL_FIELDS]))
+            .values_list("packed", *[f"school__{field}" for field in SCHOOL_FIELDS]))
     result = []
-    for packed, computed_at, *attributes in rows:
+    for packed, *attributes in rows:
         values, hidden, lop_total_hidden, group_hidden = json.loads(packed)
         row = dict(zip(PACKED_FIGURES, values, strict=True))
         row.update(school=dict(zip(SCHOOL_FIELDS, attributes, strict=True)), hidden=hidden,
-                   lop_total_hidden=set(lop_total_hidden), group_hidden=set(group_hidden), computed_at=computed_at)
+                   lop_total_hidden=set(lop_total_hidden), group_hidden=set(group_hidden))
         result.append(row)
+    return result
+
+
+def as_at(schools, year: SchoolYear):
+    """When the oldest of these schools' figures of the year were computed: what the page is as at."""
+    return SchoolYearFigures.objects.filter(start_year=year.start_year, school__in=schools).aggregate(
+        oldest=Min("computed_at"))["oldest"]
+
+
+def regroup(totals, width, keep) -> dict:
+    """Month totals keyed (g0, g1, ..., month) summed into (g[i] for i in keep..., month)."""
+    result = {}
+    for key, figures in totals.items():
+        target = (*[key[i] for i in keep], key[width])
+        into = result.setdefault(target, dict.fromkeys(MONTH_FIGURES, 0))
+        for figure, value in figures.items():
+            into[figure] += value
     return result
 
 

@@ -232,7 +232,15 @@ DIMENSIONS = {
 
 
 def groups(rows, label_of):
-    """(label, Members) per group, sorted by label; each distinct kind of school is labelled once."""
+    """(label, Members) per group, sorted by label; each distinct kind of school is labelled once, and
+    a report's rows are split once per grouping (several tables group by province)."""
+    cache = rows.__dict__.setdefault("_groups", {}) if isinstance(rows, Members) else {}
+    if label_of not in cache:
+        cache[label_of] = _split(rows, label_of)
+    return cache[label_of]
+
+
+def _split(rows, label_of):
     found, labels = {}, {}
     for row in rows:
         school = row["school"]

@@ -18,4 +18,4 @@ def refresh_school_figures(school_id: int) -> int:
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
 def refresh_all_figures() -> int:
-    return rollup.refresh()
+    return rollup.refresh_all()

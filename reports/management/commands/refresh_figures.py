@@ -10,5 +10,5 @@ class Command(BaseCommand):
         parser.add_argument("--school", type=int, action="append", help="a school's id")
 
     def handle(self, *args, school=None, **options):
-        count = rollup.refresh(school)
+        count = rollup.refresh(school) if school else rollup.refresh_all()
         self.stdout.write(self.style.SUCCESS(f"{count}"))
