@@ -20,7 +20,7 @@ from .tables import (
 # What each report shows beside its per-school tables.
 BREAKDOWNS = {"lop": ["level", "needs", "network", "province"],
               "flanders": ["type", "province", "network", "level"], "school": []}
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # schools per page of the per-school tables; the downloads hold them all
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from portal.models import School
@@ -186,7 +186,7 @@ def _apply(row, figure, state, lop_total_hidden, group_hidden):
 
 def ensure(schools, year: SchoolYear) -> None:
     """Compute, on demand, the schools that have no row for this year yet (a new school, a new year)."""
-    missing = schools.exclude(pk__in=SchoolYearFigures.objects.filter(start_year=year.start_year).values("school"))
+    missing = schools.exclude(Exists(SchoolYearFigures.objects.filter(school=OuterRef("pk"), start_year=year.start_year)))
     ids = list(missing.values_list("pk", flat=True))
     if ids:
         refresh(ids)
