@@ -127,6 +127,13 @@ def protect(cells: list[Cell]) -> bool:
         # one that could come down needs a partner that can go up (a zero is the cheapest to hide).
         downs = [c for c in candidates if c.value > c.low]
         ups = [c for c in candidates if c.high > c.value]
+        if need_down and not downs and any(c.state == HIDDEN for c in cells):
+            # Many schools with one incident each: "<5" says each has at least one, so their sum pins
+            # them all. Shown as "–" a one may also be a zero, and the ones can trade with the zeros.
+            for cell in cells:
+                if cell.state == HIDDEN:
+                    cell.state = SUPPRESSED
+            continue
         pick = (ups[0] if need_up and ups else None) or (downs[0] if need_down and downs else None) or (
             ups[0] if ups else None) or (downs[0] if downs else None)
         if pick is None:
