@@ -116,6 +116,22 @@ def celery_worker(celery_worker_process, transactional_db):
         yield celery_worker_process
     finally:
         celery_app.conf.task_always_eager = True
+        # Tasks the test's writes queued (a figures refresh after each write) must be done before
+        # the database is flushed, or the flush and a task deadlock on their locks.
+        _wait_until_idle(celery_worker_process.queue)
+
+
+def _wait_until_idle(queue, timeout=30.0):
+    inspector = celery_app.control.inspect(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5)
+    with celery_app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = [task for tasks in (inspector.active() or {}).values() for task in tasks]
+            busy += [task for tasks in (inspector.reserved() or {}).values() for task in tasks]
+            if not busy and not client.llen(queue):
+                return
+            time.sleep(0.2)
 
 
 def wait_for(predicate, timeout=20.0, interval=0.1):
