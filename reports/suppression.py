@@ -1,10 +1,11 @@
 """Disclosure control for counts about people: primary and complementary (secondary) cell suppression.
 
-Method. We follow the cell-suppression approach for linked frequency tables of the ESSnet handbook
-(Hundepool et al., *Handbook on Statistical Disclosure Control*, version 1.2, 2010, chapter 5
-"Frequency tables", and ch. 4.2 on secondary suppression in linked and hierarchical tables; printed
-as Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, ch. 4-5), with two rules of its
-own kind:
+Method. We follow cell suppression as the statistical offices' handbook describes it: Hundepool et
+al., *Handbook on Statistical Disclosure Control* (ESSnet SDC; 2nd edition online at
+sdctools.github.io/HandbookSDC), chapter 5 "Frequency tables" for the threshold rule on counts and
+chapter 4 "Magnitude tabular data" for primary and secondary (complementary) suppression in linked
+tables, protection intervals, and respondents who know their own contribution; printed as Hundepool
+et al., *Statistical Disclosure Control*, Wiley 2012. Our own choices within it:
 
 1. Primary suppression (threshold rule). A school's count of 1 to 4 people shows as "<5". A count
    about a group of 1 to 4 people (``PART_OF``: the pupils who need a device of a school with 3
@@ -14,18 +15,20 @@ own kind:
    per type, per network, per level, Flanders, each month) adds up whole *strata*: the schools of
    one LOP with the same province, level, mainstream/special needs and network. So the hidden
    cells of a stratum are protected in every table at once when they can trade values among
-   themselves without changing the stratum's sum (the handbook's "alternative" table). We suppress
+   themselves without changing the stratum's sum (another table with the same totals). We suppress
    extra cells of the stratum, smallest first, until that holds for a viewer who knows the stratum's
-   sum *and* the exact figures of any one of its schools (the handbook's singleton / "respondent
-   subtracting their own contribution" problem): then every hidden cell keeps at least two feasible
-   values. Bounds come from the figures' logic (covered <= need a device <= pupils in scope, ...).
+   sum *and* the exact figures of any one of its schools (a respondent who subtracts their own
+   contribution): then every hidden cell keeps at least two feasible values. Bounds come from what a
+   viewer sees of the figures' logic (covered <= need a device <= pupils in scope, ...). Where every
+   hidden count sits at the bottom of "<5" (many schools with one incident), they show as "–", so
+   a one may also be a zero.
 3. Fallbacks. A stratum too small to protect itself (one or two schools) is protected together with
    the other LOPs' schools of the same province, level, type and network; the LOP totals of that
-   figure then show "–" for the LOPs involved. Where even that is too small, the whole group's cells
-   hide and so does every total containing them.
+   figure then show "–" for the LOPs involved. Where even that is too small, every total containing
+   the stratum shows "–" (its own cells keep only their primary suppression: no sum includes them).
 
 Totals over strata are then exact: they cannot give a hidden cell away, which
-``tests/reports/test_disclosure_lp.py`` proves with a linear program over everything a viewer sees.
+``tests/reports/test_disclosure_lp.py`` checks with integer programs over everything a viewer sees.
 """
 from dataclasses import dataclass
 
