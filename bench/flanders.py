@@ -34,7 +34,7 @@ DUE_LOANS = 100_000
 def load(scale: float):
     from households.models import Guardian, Household, InternetCode, Pupil
     from lending.models import Agreement, Device, Incident, Loan
-    from portal.models import Lop, Role, School, User
+    from portal.models import Lop, Role, School, SchoolYearFacts, User
 
     from .copyload import copy_rows, reset_sequences
 
@@ -55,6 +55,11 @@ def load(scale: float):
                         "province": PROVINCES[i % len(PROVINCES)], "level": level, "special_needs": i % 9 == 0,
                         "network": NETWORKS[i % len(NETWORKS)], "lop_id": 1 + i % n_lops,
                         "municipality": f"Gemeente {i % 300}"})
+    # LOPs are regional and per level, as in Flanders: each takes consecutive schools of one province
+    # and level (a few straddle two), about 54 each.
+    order = sorted(range(n_schools), key=lambda i: (schools[i]["province"], schools[i]["level"], i))
+    for rank, i in enumerate(order):
+        schools[i]["lop_id"] = 1 + rank * n_lops // n_schools
     copy_rows(School, schools)
 
     # One coordinator per school: the overdue step-4 note goes to them.
@@ -92,7 +97,9 @@ def load(scale: float):
                 yield {"id": s * 1000 + d + 1, "school_id": s + 1, "asset_tag": f"T{d:05d}",
                        "kind": kinds[d % 4], "funding_source": funding[d % 5],
                        "purchase_value": Decimal("450.00"),
-                       "status": "on_loan" if d < loans_per_school * 5 // 6 else "available", "created_at": now}
+                       "status": "on_loan" if d < loans_per_school * 5 // 6 else "available", "created_at": now,
+                       # Schools got their devices over the years: the "without devices" answer moves with them.
+                       "in_use_since": date(2020 + (s * 7 + d) % 6, 1 + d % 12, 1)}
     copy_rows(Device, devices())
 
     due_loans = int(DUE_LOANS * scale)
@@ -137,7 +144,12 @@ def load(scale: float):
 
     copy_rows(Incident, ({"id": i + 1, "device_id": (i % n_schools) * 1000 + 1, "kind": ["damage", "loss", "theft"][i % 3],
                           "reported_at": now - timedelta(days=i % 200)} for i in range(int(6000 * scale))))
-    reset_sequences(Lop, School, User, Role, Household, Guardian, Pupil, Device, Loan, Agreement, InternetCode, Incident)
+    # Staff head counts for four schools in five, for the teachers table.
+    copy_rows(SchoolYearFacts, ({"id": i + 1, "school_id": i + 1, "start_year": date.today().year - (
+        date.today().month < 9), "staff_head_count": 20 + i % 60, "digisprong_budget": Decimal(40000 + 37 * i),
+        "updated_at": now} for i in range(n_schools) if i % 5))
+    reset_sequences(Lop, School, User, Role, Household, Guardian, Pupil, Device, Loan, Agreement, InternetCode, Incident,
+                    SchoolYearFacts)
     with __import__("django.db").db.connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     user = User.objects.create_user("bench@bench.test", "bench-password-123")
@@ -164,7 +176,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5, help="runs per page (after warm-up)")
     parser.add_argument("--job-runs", type=int, default=3, help="subprocess runs per job")
     parser.add_argument("--keep", action="store_true", help="reuse a filled database")
-    parser.add_argument("--only", choices=["pages", "pdf", "reminders", "roster", "reminders-full"], action="append",
+    parser.add_argument("--only", choices=["pages", "pdf", "reminders", "roster", "reminders-full", "figures"],
+                        action="append",
                         help="reminders-full (not in the default set): plan and send ALL due reminders once")
     args = parser.parse_args()
     start_django("flanders")
@@ -181,12 +194,21 @@ def main():
         ensure_database(keep=False)
         seconds = load(args.scale)
         print(f"Loaded with COPY in {seconds:.1f} s")
+    from reports import rollup
+    from reports.models import SchoolYearFigures
+
+    if not SchoolYearFigures.objects.exists():
+        started = time.perf_counter()
+        rollup.refresh()
+        print(f"Figures roll-up filled in {time.perf_counter() - started:.1f} s")
     school = School.objects.get(pk=1)
     due = Loan.objects.filter(status="active", due_on__lte=date.today() + timedelta(days=14)).count()
-    groups = args.only or ["pages", "pdf", "reminders", "roster"]
+    groups = args.only or ["pages", "figures", "pdf", "reminders", "roster"]
     results = []
     if "pages" in groups:
         results += m.pages(school, args.runs)
+    if "figures" in groups:
+        results += m.figures_refresh(args.job_runs)
     if "pdf" in groups:
         results += m.pdf(school, args.job_runs)
     if "reminders" in groups:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from . import floors
 from .extra import _checkout_action
 from .harness import Result, measure, median_of
-from .reports import _bare_sql, _get, _users
+from .reports import _get, _users, rollup_floor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,16 +75,26 @@ def pages(school, runs):
     # The floor writes in another school, so the page and its floor never pick the same device.
     results.append(measure("checkout POST /desk/ (loan + agreement, PDF queued)", checkout, runs=runs,
                            floor=floors.checkout(*_spare_ids(other))))
-    for label, url, user, schools in [
+    for label, url, user, lop_id in [
         (f"LOP report GET /lop/{lop.pk}/ ({School.objects.filter(lop=lop).count()} schools)", f"/lop/{lop.pk}/",
-         staff, School.objects.filter(lop=lop)),
+         staff, lop.pk),
         (f"Flanders view GET /reports/flanders/ ({School.objects.count():,} schools)", "/reports/flanders/",
-         admin, School.objects.all()),
+         admin, None),
     ]:
-        bare, statements = _bare_sql(schools)
-        results.append(measure(label, _get(_client(user), url), runs=runs, floor=bare,
-                               note=f"floor: the page's {statements} aggregate statements, bare"))
+        results.append(measure(label, _get(_client(user), url), runs=runs, floor=rollup_floor(lop_id),
+                               note="floor: reading the roll-up (the year's rows and the month totals), bare"))
+    results.append(measure("Flanders view CSV export (every school, every table)",
+                           _get(_client(admin), "/reports/flanders/?format=csv"), runs=runs, floor=rollup_floor()))
     return results
+
+
+def figures_refresh(runs):
+    """The nightly roll-up of every school and year, and the refresh of one school after a write."""
+    nightly = _job_result("figures roll-up, every school and year (nightly)", "figures_refresh", 1,
+                          note="reports.rollup.refresh(): live figures of 8 school years, months, disclosure control")
+    one = _job_result("figures refresh of one school after a write", "figures_refresh", runs, school_id=1,
+                      note="the task a write queues: its 8 years, then its stratum's disclosure control")
+    return [nightly, one]
 
 
 def _spare_ids(school):

@@ -81,7 +81,14 @@ def pdf_render(agreement_id, language):
     return len(render_document(agreement))
 
 
-JOBS = {f.__name__: f for f in (reminder_plan, reminder_send, reminder_send_all, roster_import, pdf_render)}
+def figures_refresh(school_id=None):
+    from reports import rollup
+
+    return rollup.refresh_all() if school_id is None else rollup.refresh([school_id])
+
+
+JOBS = {f.__name__: f for f in (reminder_plan, reminder_send, reminder_send_all, roster_import, pdf_render,
+                                figures_refresh)}
 
 
 def main():

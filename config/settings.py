@@ -265,6 +265,12 @@ CELERY_BEAT_SCHEDULE["agreements-render-missing-pdfs"] = {
     "task": "lending.tasks.render_missing_pdfs",
     "schedule": crontab(minute="7,22,37,52"),
 }
+# The figures roll-up for the LOP and Flanders reports, recomputed for every school each night
+# (writes refresh their own school at once; see reports/rollup.py).
+CELERY_BEAT_SCHEDULE["reports-refresh-figures"] = {
+    "task": "reports.tasks.refresh_all_figures",
+    "schedule": crontab(hour=4, minute=15),
+}
 
 # The school's documents (portal/jobs.py): delete those past DOCUMENTS_KEEP_DAYS, queue lost jobs again.
 CELERY_BEAT_SCHEDULE["jobs-housekeeping"] = {

@@ -59,6 +59,7 @@ urlpatterns = [
     path("school/calendar/summer/", views_calendar.school_calendar_summer, name="school_calendar_summer"),
     path("school/calendar/<int:closure_id>/delete/", views_calendar.school_calendar_delete,
          name="school_calendar_delete"),
+    path("school/facts/", views.school_facts, name="school_facts"),
     path("lop/", include(report_urls.lop_patterns)),
     path("", include("portal.urls_people")),
     path("reports/", include("reports.urls")),

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from portal.audit import snapshot
 from portal.csvfiles import CsvFile, ImportRejected, Row, RowError, read_csv
 from portal.models import AuditEvent, School
 from portal.school_import import ImportSummary
+from portal.signals import school_data_changed
 
 from . import device_presets
 from .inventory import AUDITED_FIELDS, display_value
@@ -308,6 +310,12 @@ def _parse_row(row: Row, mapping: dict[str, str]) -> tuple[str, dict, list[RowEr
                 problem(_("purchase value “%(value)s” is not an amount in euro such as 649,00") % {"value": text})
             else:
                 values[name] = amount
+        elif name == "in_use_since":
+            day = parse_day(text)
+            if day is None:
+                problem(_("in use since “%(value)s” is not a date such as 20/11/2020 or 2020-11-20") % {"value": text})
+            else:
+                values[name] = day
         elif name == "accessories":
             items = [item for item in re.split(r"[,;|/+]", text) if item.strip()]
             unknown = [item.strip() for item in items if _key(item) not in ACCESSORIES]
@@ -323,6 +331,17 @@ def _parse_row(row: Row, mapping: dict[str, str]) -> tuple[str, dict, list[RowEr
                     "column": Device._meta.get_field(name).verbose_name, "limit": limit})
             values[name] = text
     return tag, values, errors
+
+
+def parse_day(text: str) -> date | None:
+    """2020-11-20 (ISO, as Excel's CSV UTF-8 may write it) or 20/11/2020 and 20-11-2020 (Belgian)."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            day = datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+        return day if date(2000, 1, 1) <= day <= date.today() else None
+    return None
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -385,3 +404,4 @@ def _apply(school: School, plan: ImportPlan, by) -> None:
     if changed:
         Device.objects.bulk_update(changed, fields=sorted(fields), batch_size=BATCH_SIZE)
     AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    school_data_changed.send(sender=Device, school_ids=[school.pk])

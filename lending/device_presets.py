@@ -16,11 +16,12 @@ from .models import Device
 
 GENERIC = "generic"
 FIELDS = ["asset_tag", "serial_number", "kind", "manufacturer", "make_model", "funding_source", "purchase_value",
-          "accessories", "os", "status"]
+          "accessories", "in_use_since", "os", "status"]
 LABELS = {
     "asset_tag": _("Asset tag"), "serial_number": _("Serial number"), "kind": _("Kind"),
     "manufacturer": _("Manufacturer (put in front of the model)"), "make_model": _("Make and model"),
     "funding_source": _("Funding source"), "purchase_value": _("Purchase value"), "accessories": _("Accessories"),
+    "in_use_since": _("In use since"),
     "os": _("Operating system (tells the kind)"), "status": _("Status in the console"),
 }
 # Statuses of a device management console for devices that are no longer in use.
@@ -42,6 +43,8 @@ ALIASES = {
     "serial_number": ["serial_number", "serial", "serienummer", "serial no", "serial number"],
     "purchase_value": ["purchase_value", "value", "price", "aankoopwaarde", "aankoopprijs", "waarde", "prijs"],
     "accessories": ["accessories", "toebehoren", "accessoires"],
+    "in_use_since": ["in_use_since", "in use since", "in gebruik sinds", "in gebruik", "ingebruikname",
+                     "datum ingebruikname"],
 }
 
 

@@ -56,9 +56,13 @@ class Device(models.Model):
     purchase_value = models.DecimalField(_("purchase value (euro)"), max_digits=8, decimal_places=2, default=0)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.AVAILABLE)
     accessories = models.JSONField(_("accessories"), default=list, blank=True)
+    # Reports count a device from this day on ("as it stood at the end of a school year").
+    in_use_since = models.DateField(_("in use since"), default=timezone.localdate)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCHOOL_PATH = "school"
+    # Lost, stolen and retired devices are no longer in use, whatever year is asked.
+    OUT_OF_USE = (Status.LOST, Status.RETIRED)
 
     class Meta:
         ordering = ["asset_tag"]

@@ -2,7 +2,20 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, FailingAddress, Invitation, Job, Lop, Message, Role, School, SchoolClosure, StaffMember, User
+from .models import (
+    AuditEvent,
+    FailingAddress,
+    Invitation,
+    Job,
+    Lop,
+    Message,
+    Role,
+    School,
+    SchoolClosure,
+    SchoolYearFacts,
+    StaffMember,
+    User,
+)
 
 
 class RoleInline(admin.TabularInline):
@@ -58,6 +71,14 @@ class StaffMemberAdmin(admin.ModelAdmin):
     list_display = ["name", "school", "active"]
     list_filter = ["active"]
     search_fields = ["name", "email", "school__name"]
+    list_select_related = ["school"]
+
+
+@admin.register(SchoolYearFacts)
+class SchoolYearFactsAdmin(admin.ModelAdmin):
+    list_display = ["school", "start_year", "staff_head_count", "digisprong_budget", "updated_at"]
+    list_filter = ["start_year"]
+    search_fields = ["school__name", "school__instellingsnummer"]
     list_select_related = ["school"]
 
 

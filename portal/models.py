@@ -300,6 +300,34 @@ class StaffMember(models.Model):
         return self.name
 
 
+class SchoolYearFacts(models.Model):
+    """What only the school knows about one school year: how many staff it has and its Digisprong
+    budget. Entered by the director or imported; the reports set the staff devices beside them."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="year_facts")
+    start_year = models.PositiveSmallIntegerField(_("school year (first calendar year)"))
+    staff_head_count = models.PositiveIntegerField(_("staff head count"), null=True, blank=True)
+    digisprong_budget = models.DecimalField(
+        _("Digisprong budget (euro)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    SCHOOL_PATH = "school"
+
+    class Meta:
+        ordering = ["school", "-start_year"]
+        verbose_name = _("school year facts")
+        verbose_name_plural = _("school year facts")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "start_year"], name="school_year_facts_unique"),
+            models.CheckConstraint(name="school_year_facts_budget_not_negative",
+                                   condition=Q(digisprong_budget__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.school} {self.start_year}-{self.start_year + 1}"
+
+
 class AuditEvent(models.Model):
     """Who changed what, and how it looked before and after. Written by services only."""
 
@@ -377,6 +405,7 @@ class AuditEvent(models.Model):
         PUPIL_CREATED = "pupil.created", _("Pupil added by hand")
         PUPIL_NEEDS_MARKED = "pupil.needs_marked", _("Pupil's needs marked by hand")
         CLASS_MAP_CHANGED = "pupils.class_map_changed", _("Class map changed")
+        SCHOOL_FACTS_CHANGED = "school_facts.changed", _("Staff head count or Digisprong budget changed")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

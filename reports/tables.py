@@ -1,23 +1,23 @@
-"""Turn per-school figures into the tables a report shows and exports, cell for cell.
+"""Turn roll-up rows into the tables a report shows and exports, cell for cell.
 
-Every cell is a finished string ("12", "<5", "–", "40%") so the page, the CSV and the XLSX
-cannot disagree: they all print these same tables.
+Every cell is a finished string ("12", "<5", "–", "40%") so the page, the CSV and the XLSX cannot
+disagree: they all print these same tables. Per-school cells carry the disclosure control decided
+in the roll-up (reports/suppression.py); a total is exact unless that control hid it.
 """
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from operator import itemgetter
 
-from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from lending.models import Device
 from portal.models import EducationLevel, Network, Province
 
-from . import charts
-from .figures import PUPIL_FIGURES, monthly_trend, school_rows
-from .suppression import group_cell, rate, subtotal_cell
+from .figures import DEVICE_FIGURES, PERSON_FIGURES
+from .suppression import TOTAL_HIDDEN, rate
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,23 @@ class Table:
     header: list
     rows: list = field(default_factory=list)
     total: list | None = None
+    per_school: bool = False
 
     @property
     def all_rows(self):
         return [self.header, *self.rows, *([self.total] if self.total else [])]
 
+    def head_html(self):
+        return mark_safe("".join(f'<th scope="col">{escape(label)}</th>' for label in self.header))
+
+    def foot_html(self):
+        if not self.total:
+            return ""
+        head, *cells = self.total
+        return mark_safe(f'<th scope="row">{escape(head)}</th>' + "".join(f"<td>{escape(c)}</td>" for c in cells))
+
     def body_html(self):
-        """The <tbody> rows as one string. The Flanders view has 3,800 schools in three tables:
-        that many cells through the template engine took over a second; joined here they do not."""
+        """The <tbody> rows as one string: cheaper than a template loop per cell."""
         return mark_safe("\n".join(
             f'<tr><th scope="row" class="fw-normal">{escape(head)}</th>{"".join(f"<td>{escape(c)}</td>" for c in cells)}</tr>'
             for head, *cells in self.rows
@@ -62,7 +71,7 @@ PUPIL_COLUMNS = [
 INTERNET_COLUMNS = [
     Column("no_internet", gettext_lazy("Households without internet")),
     Column("issued", gettext_lazy("Internet codes handed out")),
-    Column("activated", gettext_lazy("Internet codes activated")),
+    Column("activated", gettext_lazy("Of those, activated (so far)")),
     Column("activation", gettext_lazy("Activation rate"), of=("activated", "issued")),
 ]
 DEVICE_COLUMNS = [
@@ -74,51 +83,127 @@ DEVICE_COLUMNS = [
     Column("damage", gettext_lazy("Damage")),
     Column("loss", gettext_lazy("Loss")),
     Column("theft", gettext_lazy("Theft")),
-    Column("staff", gettext_lazy("Devices on loan to staff")),
+    Column("staff", gettext_lazy("Staff with a device on loan")),
+    Column("staff_head_count", gettext_lazy("Staff head count")),
 ]
 BREAKDOWN_COLUMNS = [
     column for column in PUPIL_COLUMNS + INTERNET_COLUMNS + DEVICE_COLUMNS
-    if column.key not in {"loans_started", "paper", "other", "damage", "loss", "theft"}
+    if column.key not in {"loans_started", "paper", "other", "damage", "loss", "theft", "staff_head_count"}
 ]
+PER_SCHOOL = ("pupils", "internet", "devices")
 
 
-def _shown(key, members, subtotal):
-    values = [member[key] for member in members]
-    if key not in PUPIL_FIGURES:
-        return sum(values)
-    return subtotal_cell(values) if subtotal else group_cell(values)
+class Members(list):
+    """The schools (roll-up rows) of one group, with their sums and hidden totals worked out once:
+    3,800 schools in five groupings and twenty columns must not be summed column by column."""
+
+    def sums(self):
+        if not hasattr(self, "_sums"):
+            columns = zip(*map(_summed_values, self), strict=True) if self else [(0,)] * len(SUMMED)
+            self._sums = dict(zip(SUMMED, map(sum, columns), strict=True))
+        return self._sums
+
+    def hidden(self, scope_name):
+        if not hasattr(self, "_hidden"):
+            hidden = set()
+            for member in self:
+                hidden |= member["group_hidden"]
+                if scope_name == "lop":
+                    hidden |= member["lop_total_hidden"]
+            self._hidden = hidden
+        return self._hidden
 
 
-def group_cells(columns, members, *, subtotal=False):
-    """Finished cells for one row, the grand total (all rows) or a breakdown group (subtotal=True)."""
+SUMMED = PERSON_FIGURES + DEVICE_FIGURES
+_summed_values = itemgetter(*SUMMED)
+
+
+def members_of(rows):
+    return rows if isinstance(rows, Members) else Members(rows)
+
+
+class Scope:
+    """Which totals a report may show: an LOP report also hides totals its LOP must not show."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def hidden_totals(self, members) -> set:
+        """The figures whose total over these schools must not show."""
+        return members_of(members).hidden(self.name)
+
+    def total_hidden(self, figure, members):
+        return figure in self.hidden_totals(members)
+
+    def total(self, figure, members):
+        members = members_of(members)
+        if figure in PERSON_FIGURES and figure in members.hidden(self.name):
+            return TOTAL_HIDDEN
+        if figure == "staff_head_count":
+            known = [m[figure] for m in members if m[figure] is not None]
+            return str(sum(known)) if known else ""
+        return str(members.sums()[figure])
+
+
+def school_cell(row, figure):
+    if figure == "staff_head_count":
+        return "" if row[figure] is None else str(row[figure])
+    return row["hidden"].get(figure) or str(row[figure])
+
+
+def _cells(columns, texts, members):
+    sums = members_of(members).sums()
     cells = []
     for column in columns:
         if column.of:
             numerator, denominator = column.of
-            cells.append(rate(
-                sum(m[numerator] for m in members), sum(m[denominator] for m in members),
-                _shown(numerator, members, subtotal), _shown(denominator, members, subtotal),
-            ))
+            cells.append(rate(sums[numerator], sums[denominator], texts[numerator], texts[denominator]))
         else:
-            cells.append(str(_shown(column.key, members, subtotal)))
+            cells.append(texts[column.key])
     return cells
+
+
+def _keys(columns):
+    return {c.key for c in columns if not c.of} | {key for c in columns for key in c.of}
+
+
+def row_cells(columns, row):
+    texts = {key: school_cell(row, key) for key in _keys(columns)}
+    return [rate(row[c.of[0]], row[c.of[1]], texts[c.of[0]], texts[c.of[1]]) if c.of else texts[c.key]
+            for c in columns]
+
+
+def total_cells(columns, members, scope):
+    members = members_of(members)
+    return _cells(columns, {key: scope.total(key, members) for key in _keys(columns)}, members)
 
 
 def school_label(school):
     return f"{school['name']} ({school['municipality']})" if school["municipality"] else school["name"]
 
 
-def per_school_table(key, title, columns, rows):
-    table = Table(key, title, [_("School"), *[str(c.label) for c in columns]])
-    table.rows = [[school_label(row["school"]), *group_cells(columns, [row])] for row in rows]
+def per_school_table(key, title, columns, rows, shown_rows, scope):
+    """All rows' total; the rows themselves only for ``shown_rows`` (a page of them on screen)."""
+    table = Table(key, title, [_("School"), *[str(c.label) for c in columns]], per_school=True)
+    table.rows = [[school_label(row["school"]), *row_cells(columns, row)] for row in shown_rows]
     if len(rows) > 1:
-        table.total = [_("Total"), *group_cells(columns, rows)]
+        table.total = [_("Total"), *total_cells(columns, rows, scope)]
     return table
 
 
 # Ways to group schools: a label for the grouping, and the group label of one school.
-def _level(school):
-    return str(dict(EducationLevel.choices).get(school["level"], school["level"]))
+@lru_cache(maxsize=64)
+def _labels(choices, language):
+    """A choices class's labels in one language (3,800 schools ask for the same few)."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _label(choices, value, default):
+    return _labels(choices, get_language()).get(value, default)
+
+
+def level_label(school):
+    return _label(EducationLevel, school["level"], school["level"])
 
 
 def _needs(school):
@@ -126,159 +211,56 @@ def _needs(school):
 
 
 def _network(school):
-    return str(dict(Network.choices).get(school["network"], _("Unknown")))
+    return _label(Network, school["network"], _("Unknown"))
 
 
-def _province(school):
-    return str(dict(Province.choices).get(school["province"], school["province"]))
+def province_label(school):
+    return _label(Province, school["province"], school["province"])
 
 
-def _education_type(school):
-    return f"{_level(school)} · {_needs(school)}"
+def type_label(school):
+    return f"{level_label(school)} · {_needs(school)}"
 
 
 DIMENSIONS = {
-    "level": (gettext_lazy("By education level"), gettext_lazy("Education level"), _level),
+    "level": (gettext_lazy("By education level"), gettext_lazy("Education level"), level_label),
     "needs": (gettext_lazy("Mainstream or special needs"), gettext_lazy("Type"), _needs),
-    "type": (gettext_lazy("By type of education"), gettext_lazy("Type of education"), _education_type),
+    "type": (gettext_lazy("By type of education"), gettext_lazy("Type of education"), type_label),
     "network": (gettext_lazy("By network"), gettext_lazy("Network"), _network),
-    "province": (gettext_lazy("By province"), gettext_lazy("Province"), _province),
+    "province": (gettext_lazy("By province"), gettext_lazy("Province"), province_label),
 }
 
 
-def _groups(rows, label_of):
-    groups = {}
+def groups(rows, label_of):
+    """(label, Members) per group, sorted by label; each distinct kind of school is labelled once, and
+    a report's rows are split once per grouping (several tables group by province)."""
+    cache = rows.__dict__.setdefault("_groups", {}) if isinstance(rows, Members) else {}
+    if label_of not in cache:
+        cache[label_of] = _split(rows, label_of)
+    return cache[label_of]
+
+
+def _split(rows, label_of):
+    found, labels = {}, {}
     for row in rows:
-        groups.setdefault(label_of(row["school"]), []).append(row)
-    return sorted(groups.items())
+        school = row["school"]
+        key = (school["level"], school["special_needs"], school["network"], school["province"])
+        if key not in labels:
+            labels[key] = label_of(school)
+        found.setdefault(labels[key], Members()).append(row)
+    return sorted(found.items())
 
 
-def breakdown_table(dimension, rows):
+def breakdown_table(dimension, rows, scope):
     title, heading, label_of = DIMENSIONS[dimension]
     table = Table(f"by-{dimension}", str(title),
                   [str(heading), _("Schools"), *[str(c.label) for c in BREAKDOWN_COLUMNS]])
-    table.rows = [[label, str(len(members)), *group_cells(BREAKDOWN_COLUMNS, members, subtotal=True)]
-                  for label, members in _groups(rows, label_of)]
+    table.rows = [[label, str(len(members)), *total_cells(BREAKDOWN_COLUMNS, members, scope)]
+                  for label, members in groups(rows, label_of)]
     if len(table.rows) > 1:
-        table.total = [_("Total"), str(len(rows)), *group_cells(BREAKDOWN_COLUMNS, rows)]
+        table.total = [_("Total"), str(len(rows)), *total_cells(BREAKDOWN_COLUMNS, rows, scope)]
     return table
 
 
-def kinds_table(rows):
-    """Devices are not about pupils: no suppression."""
-    total = sum(row["devices"] for row in rows)
-    table = Table("devices-by-kind", _("Devices in use by kind"), [_("Kind"), _("Devices"), _("Share")])
-    for kind, label in Device.Kind.choices:
-        count = sum(row[kind] for row in rows)
-        table.rows.append([str(label), str(count), rate(count, total)])
-    table.total = [_("Total"), str(total), rate(total, total)]
-    return table
-
-
-def _euro(value):
-    return str(int(Decimal(value).quantize(Decimal("1"))))
-
-
-def funding_table(rows):
-    table = Table("devices-by-funding", _("Devices in use by funding source"),
-                  [_("Funding source"), _("Devices"), _("Purchase value (euro)"), _("Value counted (euro)")])
-    totals = [0, Decimal(0), Decimal(0)]
-    for source, label in Device.Funding.choices:
-        count = sum(row["funding"].get(source, (0, 0))[0] for row in rows)
-        value = sum((row["funding"].get(source, (0, 0))[1] for row in rows), Decimal(0))
-        counted = value * Device.GOVERNMENT_2020_SHARE if source == Device.Funding.GOVERNMENT_2020 else value
-        table.rows.append([str(label), str(count), _euro(value), _euro(counted)])
-        totals = [totals[0] + count, totals[1] + value, totals[2] + counted]
-    table.total = [_("Total"), str(totals[0]), _euro(totals[1]), _euro(totals[2])]
-    return table
-
-
-def without_devices_table(rows):
-    """Share of schools without any device in use, per province and education level."""
-    levels = EducationLevel.choices
-    header = [_("Province")]
-    for _value, label in levels:
-        header += [f"{label}: {_('schools')}", f"{label}: {_('without devices')}", f"{label}: {_('share')}"]
-    table = Table("schools-without-devices", _("Schools without devices"), header)
-
-    def cells(members):
-        out = []
-        for value, _label in levels:
-            at_level = [m for m in members if m["school"]["level"] == value]
-            without = sum(1 for m in at_level if not m["devices"])
-            out += [str(len(at_level)), str(without), rate(without, len(at_level))]
-        return out
-
-    table.rows = [[label, *cells(members)] for label, members in _groups(rows, _province)]
-    table.total = [_("Total"), *cells(rows)]
-    return table
-
-
-def trend_table(trend, rows):
-    """Whole-report counts per month: column totals over the schools' counts at that month end,
-    hidden by the same rule as any total (the last month is the per-school table's total)."""
-    columns = [PUPIL_COLUMNS[4], PUPIL_COLUMNS[6], PUPIL_COLUMNS[7]]
-    table = Table("trend", _("At the end of each month"), [_("Month"), *[str(c.label) for c in columns]])
-    nothing = {"open_pupil": 0, "signed": 0}
-    for point in trend:
-        members = [point["schools"].get(row["school"]["id"], nothing) for row in rows]
-        table.rows.append([date_format(point["month"], "YEAR_MONTH_FORMAT"), *group_cells(columns, members)])
-    return table
-
-
-def chart_items(table, rate_column):
-    """(label, percentage or None, text) for each row of a table, from its finished cells."""
-    index = table.header.index(rate_column)
-    items = []
-    for row in table.rows:
-        text = row[index]
-        percent = int(text[:-1]) if text.endswith("%") else None
-        items.append((row[0], percent, text or _("no figures")))
-    return items
-
-
-# What each report shows: per-school tables, then breakdowns by these dimensions.
-BREAKDOWNS = {"lop": ["level", "needs", "network", "province"], "flanders": ["type", "province", "network"],
-              "school": []}
-
-
-def build(scope, schools, year):
-    """Every table and chart of one report: 10 queries, whatever the number of schools."""
-    rows = school_rows(schools, year)
-    pupils = per_school_table("pupils", _("Pupils, loans and agreements"), PUPIL_COLUMNS, rows)
-    tables = [
-        pupils,
-        per_school_table("internet", _("Internet at home and internet codes"), INTERNET_COLUMNS, rows),
-        per_school_table("devices", _("Devices, incidents and staff devices"), DEVICE_COLUMNS, rows),
-        *[breakdown_table(dimension, rows) for dimension in BREAKDOWNS[scope]],
-        kinds_table(rows),
-        funding_table(rows),
-    ]
-    if scope == "flanders":
-        tables.append(without_devices_table(rows))
-    tables.append(trend_table(monthly_trend(schools, year), rows))
-    by_key = {table.key: table for table in tables}
-    chart_list = []
-    coverage = str(PUPIL_COLUMNS[3].label)
-    activation = str(INTERNET_COLUMNS[3].label)
-    if scope == "flanders":
-        chart_list.append(charts.bar_chart(
-            "chart-coverage", _("Coverage per type of education"),
-            _("Share of pupils who need a device and have one on loan."),
-            chart_items(by_key["by-type"], coverage), "by-type"))
-    else:
-        chart_list.append(charts.bar_chart(
-            "chart-coverage", _("Coverage per school"),
-            _("Share of pupils who need a device and have one on loan."),
-            chart_items(pupils, coverage), "pupils"))
-    if scope != "school":
-        chart_list.append(charts.bar_chart(
-            "chart-activation", _("Activation rate of internet codes per province"),
-            _("Share of the internet codes handed out in the school year that were activated."),
-            chart_items(by_key["by-province"], activation), "by-province"))
-    # Only finished cells leave this module: the raw counts never reach a template.
-    chart_list.append(charts.bar_chart(
-        "chart-signed", _("Agreements signed at the end of each month"),
-        _("Share of open loans to pupils with a signed agreement at each month end."),
-        chart_items(by_key["trend"], str(PUPIL_COLUMNS[7].label)), "trend"))
-    return {"tables": tables, "charts": chart_list}
+def euro(value):
+    return str(Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.db import connection
 
@@ -116,6 +117,31 @@ def celery_worker(celery_worker_process, transactional_db):
         yield celery_worker_process
     finally:
         celery_app.conf.task_always_eager = True
+        # Tasks the test's writes queued (a figures refresh after each write) must be done before
+        # the database is flushed, or the flush and a task deadlock on their locks.
+        _wait_until_idle(celery_worker_process.queue)
+
+
+def _wait_until_idle(queue, timeout=30.0):
+    inspector = celery_app.control.inspect(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5)
+    with celery_app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = [task for tasks in (inspector.active() or {}).values() for task in tasks]
+            busy += [task for tasks in (inspector.reserved() or {}).values() for task in tasks]
+            if not busy and not client.llen(queue):
+                return
+            time.sleep(0.2)
+
+
+@pytest.fixture(autouse=True)
+def _eager_join_flag_cleared():
+    """Celery keeps "inside an eager task" in one flag for the whole process. Two test threads that run
+    eager tasks at once (the race tests: each commit queues a figures refresh) can leave it set, and a
+    later worker test's result.get() then refuses to wait. Real workers are separate processes."""
+    yield
+    _set_task_join_will_block(False)
 
 
 def wait_for(predicate, timeout=20.0, interval=0.1):

@@ -13,7 +13,7 @@ from households.models import Guardian, Household, Pupil
 from lending.models import Loan
 from portal.models import AuditEvent, Job, School
 from privacy import export, retention
-from reports.figures import SchoolYear, monthly_trend, school_rows
+from reports.figures import SchoolYear, live_counts, live_months
 
 from ..jobs import downloaded, started_job
 from .gdpr_world import family, has_personal_data
@@ -31,7 +31,7 @@ def report_figures():
     """Every school's figures and monthly trend (what the LOP and Flanders reports show) for three years."""
     schools = School.objects.all()
     years = [SchoolYear(year) for year in (2024, 2025, SchoolYear.current().start_year)]
-    return [(school_rows(schools, year), monthly_trend(schools, year)) for year in years]
+    return live_counts(schools, years), live_months(schools, years)
 
 
 # --- erasure ---------------------------------------------------------------------------------------
