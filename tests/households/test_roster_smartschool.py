@@ -15,7 +15,9 @@ from portal import messages, smartschool
 from portal.models import AuditEvent
 
 from ..factories import PupilFactory
-from ..stubs import SmartschoolSchool, SmartschoolStub, smartschool_account
+from ..portal.test_smartschool import connected_school as connected  # noqa: F401
+from ..portal.test_smartschool import platform  # noqa: F401
+from ..stubs import SmartschoolSchool, smartschool_account
 
 pytestmark = pytest.mark.django_db
 
@@ -29,18 +31,6 @@ def media(settings, tmp_path, request):
         settings.MEDIA_ROOT = tmp_path / "media"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def platform(httpserver):
-    return SmartschoolStub(httpserver)
-
-
-@pytest.fixture
-def connected(school_a, platform):
-    smartschool.school_connect(school=school_a, platform=platform.platform, access_code="ws-code-123")
-    school_a.refresh_from_db()
-    return school_a
 
 
 @pytest.fixture
@@ -67,6 +57,12 @@ def tree(platform, school_a):
 
 def synced(client, follow=False):
     return client.post(reverse("pupil_import_smartschool"), follow=follow)
+
+
+def checked(client):
+    """Read Smartschool, then open the check page it leads to."""
+    synced(client)
+    return client.get(reverse("pupil_import_check"))
 
 
 def confirm(client, response, **extra):
@@ -136,19 +132,16 @@ def test_pupils_classes_and_co_accounts_come_through_the_same_check(coordinator,
 
 def test_a_second_sync_changes_nothing_and_a_changed_co_account_moves(coordinator, connected, tree):
     sara = tree.add("5A", smartschool_account("1001", "Sara", "El Amrani", coaccounts=(MOTHER, None, FATHER)))
-    synced(coordinator)
-    confirm(coordinator, coordinator.get(reverse("pupil_import_check")))
+    confirm(coordinator, checked(coordinator))
 
-    synced(coordinator)
-    again = coordinator.get(reverse("pupil_import_check")).context["summary"]
+    again = checked(coordinator).context["summary"]
     assert (again.created, again.updated, again.unchanged, again.guardians_created) == (0, 0, 1, 0)
 
     # The father moved to co-account 2 on the platform: his guardian follows, nobody is added.
     sara.update({f"{key}_coaccount2": sara[f"{key}_coaccount3"] for key in ("voornaam", "naam", "email", "mobielnummer",
                                                                             "type")})
     sara.update({"voornaam_coaccount3": "", "naam_coaccount3": "", "mobielnummer_coaccount3": "", "type_coaccount3": 0})
-    synced(coordinator)
-    response = coordinator.get(reverse("pupil_import_check"))
+    response = checked(coordinator)
     assert response.context["summary"].guardians_created == 0
     confirm(coordinator, response)
     assert dict(Guardian.objects.values_list("name", "smartschool_coaccount")) == {
@@ -159,8 +152,7 @@ def test_siblings_keep_the_co_accounts_of_the_pupil_messages_go_through(coordina
     """Co-account numbers belong to one pupil's account: a family's messages go through its first pupil."""
     tree.add("5A", smartschool_account("1001", "Sara", "El Amrani", coaccounts=(MOTHER, FATHER)))
     tree.add("6A", smartschool_account("1003", "Adam", "El Amrani", coaccounts=(FATHER, MOTHER)))
-    synced(coordinator)
-    response = coordinator.get(reverse("pupil_import_check"))
+    response = checked(coordinator)
     assert response.context["summary"].households_created == 1
     confirm(coordinator, response)
     assert dict(Guardian.objects.values_list("name", "smartschool_coaccount")) == {
@@ -176,8 +168,7 @@ def test_a_whole_school_sync_proposes_leavers_and_marks_them_only_as_confirmed(c
                      class_name=class_name, grade=int(class_name[0]))
         if name != "Vertrokken":
             tree.add(class_name, smartschool_account(number, name, "Test"))
-    synced(coordinator)
-    response = coordinator.get(reverse("pupil_import_check"))
+    response = checked(coordinator)
     page = response.content.decode()
     assert "This list is read as the whole school." in page
     assert [p.first_name for p in response.context["leavers"]] == ["Vertrokken"]
@@ -187,8 +178,7 @@ def test_a_whole_school_sync_proposes_leavers_and_marks_them_only_as_confirmed(c
     confirm(coordinator, response)
     assert not Pupil.objects.filter(active=False).exists()
     # Ticked, with the count the page stated: the one pupil leaves, today.
-    synced(coordinator)
-    response = coordinator.get(reverse("pupil_import_check"))
+    response = checked(coordinator)
     assert confirm(coordinator, response, mark_leavers="on")["Location"] == reverse("pupil_list")
     leaver = Pupil.objects.get(internal_number="1005")
     assert (leaver.active, leaver.left_on) == (False, timezone.localdate())
@@ -212,8 +202,7 @@ def test_a_pupil_without_an_official_class_is_named_and_nothing_can_be_imported(
     tree.add("5A", smartschool_account("1001", "Sara", "El Amrani"))
     tree.add("zorg", smartschool_account("1002", "Noor", "Zonderklas"))
     tree.add("5A", smartschool_account("", "Geen", "Nummer"))
-    synced(coordinator)
-    response = coordinator.get(reverse("pupil_import_check"))
+    response = checked(coordinator)
     page = response.content.decode()
     assert "The list has 2 problems; nothing will be imported." in page
     assert "(Noor Zonderklas): “officiële klas” is empty" in page
@@ -225,8 +214,7 @@ def test_another_school_on_the_same_platform_is_left_out(coordinator, connected,
     tree.group("1A", parent="leerlingen", kind="K", official=True, institute="999999")
     tree.add("5A", smartschool_account("1001", "Sara", "El Amrani"))
     tree.add("1A", smartschool_account("7001", "Secundair", "Leerling"))
-    synced(coordinator)
-    response = coordinator.get(reverse("pupil_import_check"))
+    response = checked(coordinator)
     assert "pupils of another school: 1." in response.content.decode()
     assert [p.internal_number for p in response.context["new_pupils"]] == ["1001"]
 
@@ -315,8 +303,7 @@ def test_a_large_sync_is_written_by_the_worker_with_its_co_accounts(celery_worke
     for n in range(8):
         tree.add("6A", smartschool_account(str(4000 + n), f"Kind{n}", f"Gezin{n}", coaccounts=(
             None, (f"Ouder{n}", f"Gezin{n}", f"ouder{n}@example.be", "", "Moeder"))))
-    synced(coordinator)
-    answer = confirm(coordinator, coordinator.get(reverse("pupil_import_check")))
+    answer = confirm(coordinator, checked(coordinator))
     job = Job.objects.get(kind=Job.Kind.ROSTER_IMPORT)
     assert answer["Location"] == reverse("document_detail", args=[job.pk])
     assert follow_progress(coordinator, job.pk)[-1]["status"] == "done"
