@@ -130,6 +130,18 @@ def test_pupils_classes_and_co_accounts_come_through_the_same_check(coordinator,
         ("1001", "1"), ("1001", "3")]
 
 
+def test_a_double_click_on_the_button_keeps_one_list_and_imports_once(coordinator, connected, tree, settings):
+    tree.add("5A", smartschool_account("1001", "Sara", "El Amrani", coaccounts=(MOTHER,)))
+    first = checked(coordinator)
+    second = checked(coordinator)
+    assert len(list((settings.MEDIA_ROOT / "roster-imports").iterdir())) == 1  # the first read was replaced
+    assert confirm(coordinator, first)["Location"] == reverse("pupil_import")  # its list is gone: nothing written
+    assert Pupil.objects.count() == 0
+    confirm(coordinator, second)
+    confirm(coordinator, second)
+    assert Pupil.objects.count() == 1 and Guardian.objects.count() == 1
+
+
 def test_a_second_sync_changes_nothing_and_a_changed_co_account_moves(coordinator, connected, tree):
     sara = tree.add("5A", smartschool_account("1001", "Sara", "El Amrani", coaccounts=(MOTHER, None, FATHER)))
     confirm(coordinator, checked(coordinator))
