@@ -19,7 +19,8 @@ def roster_work(job, progress, data: bytes | None = None) -> Outcome:
     def run() -> str:
         pending = roster_pending.Pending(kind=options["kind"], label=options["label"], data=data,
                                          preset=options["preset"], columns=options["columns"],
-                                         whole_school=options["whole_school"], key=options["key"])
+                                         whole_school=options["whole_school"], key=options["key"],
+                                         labels=options.get("labels"))
         listed = pending.read(job.school)
         try:
             summary = roster.import_rows(

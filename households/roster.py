@@ -27,10 +27,11 @@ from portal.models import AuditEvent, School
 
 from .models import Guardian, Household, Pupil, RosterImport
 from .roster_grades import highest_grade
-from .roster_rows import CheckedPupil, RosterRow, check_rows, normalise_number, normalise_phone
+from .roster_guardians import plan_guardians
+from .roster_rows import CheckedPupil, RosterRow, check_rows, normalise_number
 
 PUPIL_FIELDS = ["first_name", "last_name", "class_name", "grade", "household_id", "active", "left_on", "date_of_birth"]
-GUARDIAN_FIELDS = ["name", "email", "phone", "relation"]
+GUARDIAN_FIELDS = ["name", "email", "phone", "relation", "smartschool_coaccount"]
 # Above this share of the school's pupils, marking them as left is confirmed a second time.
 MANY_LEAVERS_SHARE = 0.25
 
@@ -142,7 +143,7 @@ class RosterPlan:
             "leavers": sorted(p.pk for p in self.leavers),
             "households": [[h.pk, h.preferred_language] for h in self.changed_households] + [
                 [ref[id(h)], h.name, h.preferred_language] for h in self.new_households],
-            "guardians": [[household(g), g.pk, g.name, g.email, g.phone, g.relation]
+            "guardians": [[household(g), g.pk, g.name, g.email, g.phone, g.relation, g.smartschool_coaccount]
                           for g in (*self.new_guardians, *self.changed_guardians)],
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
@@ -170,7 +171,7 @@ def plan_rows(*, school: School, rows: list[RosterRow], whole_school: bool | Non
     scope = roster_scope(pupils=pupils, active=active, whole_school=whole_school)
     plan = RosterPlan(summary=None, scope=scope, skipped=skipped)
     household_of = _plan_households(plan, school, pupils, existing)
-    _plan_guardians(plan, pupils, household_of)
+    plan.new_guardians, plan.changed_guardians = plan_guardians(pupils, household_of, existing)
     created = updated = unchanged = 0
     for row in pupils:
         household = household_of[row.number]
@@ -257,36 +258,6 @@ def _plan_households(plan: RosterPlan, school: School, pupils: list[CheckedPupil
         for pupil in members:
             household_of[pupil.number] = household
     return household_of
-
-
-def _plan_guardians(plan: RosterPlan, pupils: list[CheckedPupil], household_of: dict) -> None:
-    if not any(p.guardians for p in pupils):
-        return
-    in_database: dict[int, list[Guardian]] = {}
-    household_ids = {h.pk for h in household_of.values() if h.pk}
-    for guardian in Guardian.objects.filter(household_id__in=household_ids).order_by("pk"):
-        in_database.setdefault(guardian.household_id, []).append(guardian)
-    # Keyed by the Python object: new households have no primary key yet.
-    per_household: dict[int, list[Guardian]] = {}
-    for pupil in pupils:
-        household = household_of[pupil.number]
-        guardians = per_household.setdefault(id(household), in_database.get(household.pk, []) if household.pk else [])
-        for given in pupil.guardians:
-            name, email, phone, relation = given.name, given.email, given.phone, given.relation
-            match = next((g for g in guardians if (email and g.email.lower() == email)
-                          or (phone and normalise_phone(g.phone) == phone)
-                          or (not email and not phone and name and g.name.lower() == name.lower())), None)
-            if match is None:
-                guardian = Guardian(household=household, name=name or email or phone, email=email, phone=phone,
-                                    relation=relation or Guardian.Relation.GUARDIAN)
-                guardians.append(guardian)
-                plan.new_guardians.append(guardian)
-            elif any((name and match.name != name, email and match.email != email, phone and match.phone != phone,
-                      relation and match.relation != relation)):
-                match.name, match.email, match.phone = name or match.name, email or match.email, phone or match.phone
-                match.relation = relation or match.relation
-                if match.pk and match not in plan.changed_guardians:
-                    plan.changed_guardians.append(match)
 
 
 # --- writing -------------------------------------------------------------------------------------

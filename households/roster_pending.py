@@ -46,11 +46,13 @@ class Pending:
     columns: dict | None
     whole_school: bool | None
     key: str
+    # How the source names each field (rows from another source; a file's mapping is read with the file).
+    labels: dict | None = None
 
     def read(self, school) -> ListRows:
         """The list's rows; ImportRejected for a file that cannot be read or has bad rows."""
         if self.kind == ROWS:
-            return ListRows(rows=[_row(item) for item in json.loads(self.data)])
+            return ListRows(rows=[_row(item) for item in json.loads(self.data)], labels=self.labels)
         source = read_roster(school=school, data=self.data, preset=self.preset, columns=self.columns)
         return ListRows(rows=file_rows(school, source), skipped=source.skipped, labels=source.mapping,
                         preset=source.preset, remember=source.remembered())
@@ -60,22 +62,23 @@ def _row(item: dict) -> RosterRow:
     return RosterRow(**{**item, "guardians": tuple(GuardianIn(**guardian) for guardian in item["guardians"])})
 
 
-def _store(request, *, kind: str, label: str, content: bytes, preset: str = GENERIC) -> None:
+def _store(request, *, kind: str, label: str, content: bytes, preset: str = GENERIC, labels: dict | None = None) -> None:
     discard(request)
     _remove_stale()
     path = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.upload", ContentFile(content))
     request.session[SESSION_KEY] = {"kind": kind, "path": path, "label": label[:200], "school": request.school.pk,
                                     "preset": preset, "columns": None, "whole_school": None,
-                                    "key": uuid.uuid4().hex}
+                                    "key": uuid.uuid4().hex, "labels": labels}
 
 
 def stash_file(request, data: bytes, filename: str, preset: str) -> None:
     _store(request, kind=FILE, label=filename, content=data, preset=preset)
 
 
-def stash_rows(request, rows: list[RosterRow], label: str) -> None:
-    """Hand rows from another source to the check page (then redirect to ``pupil_import_check``)."""
-    _store(request, kind=ROWS, label=label, content=json.dumps([asdict(row) for row in rows]).encode())
+def stash_rows(request, rows: list[RosterRow], label: str, labels: dict | None = None) -> None:
+    """Hand rows from another source to the check page (then redirect to ``pupil_import_check``);
+    ``labels`` names each field the way the source does, for the check's error messages."""
+    _store(request, kind=ROWS, label=label, content=json.dumps([asdict(row) for row in rows]).encode(), labels=labels)
 
 
 def update(request, **changes) -> None:
@@ -90,7 +93,8 @@ def pending(request) -> Pending | None:
     with default_storage.open(stored["path"], "rb") as upload:
         data = upload.read()
     return Pending(kind=stored["kind"], label=stored["label"], data=data, preset=stored["preset"],
-                   columns=stored["columns"], whole_school=stored["whole_school"], key=stored["key"])
+                   columns=stored["columns"], whole_school=stored["whole_school"], key=stored["key"],
+                   labels=stored.get("labels"))
 
 
 def discard(request) -> None:

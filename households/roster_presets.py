@@ -181,6 +181,8 @@ def missing_fields(mapping: dict) -> list[str]:
 def rows_from_table(table: CsvFile, mapping: dict, *, preset: str = GENERIC) -> tuple[list[RosterRow], int]:
     """RosterRows from the file's rows, and how many rows were left out because they are not pupils."""
     relations = (PRESETS[preset].fixed_relations if preset in PRESETS else None) or {}
+    # Smartschool's guardian slots are the pupil's co-accounts: slot n is co-account n, where messages go.
+    coaccounts = preset == SMARTSCHOOL.key
     rows, skipped = [], 0
     for row in table.rows:
         def cell(key, row=row):
@@ -194,7 +196,8 @@ def rows_from_table(table: CsvFile, mapping: dict, *, preset: str = GENERIC) -> 
                        last_name=cell(f"guardian{n}_last_name"), email=cell(f"guardian{n}_email"),
                        phone=cell(f"guardian{n}_phone"),
                        relation=cell(f"guardian{n}_relation") or (relations.get(n, "") if any(
-                           cell(f"guardian{n}_{part}") for part in GUARDIAN_PARTS) else ""))
+                           cell(f"guardian{n}_{part}") for part in GUARDIAN_PARTS) else ""),
+                       smartschool_coaccount=n if coaccounts else None)
             for n in range(1, GUARDIAN_SLOTS + 1))
         rows.append(RosterRow(
             line=row.line, number=cell("internal_number"), first_name=cell("first_name"), last_name=cell("last_name"),

@@ -46,6 +46,8 @@ class GuardianIn:
     email: str = ""
     phone: str = ""
     relation: str = ""
+    # The co-account (1-6) this parent has on the pupil's Smartschool account, when the source says so.
+    smartschool_coaccount: int | None = None
 
     @property
     def full_name(self) -> str:
@@ -77,6 +79,7 @@ class CheckedGuardian:
     email: str
     phone: str
     relation: str
+    coaccount: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,9 @@ class _RowChecker:
             self.problem(_("grade “%(value)s” is not a number from 1 to %(highest)d") % {
                 "value": text, "highest": self.highest})
             return 0
+        if not class_name:
+            self.problem(_("“%(column)s” is empty") % {"column": self.labels.get("class_name", "class_name")})
+            return 0
         grade = grade_from_class(class_name, self.highest, self.class_grades)
         if grade is None:
             self.problem(_("unknown class “%(value)s”: its name does not start with a grade from 1 to %(highest)d; "
@@ -197,7 +203,10 @@ class _RowChecker:
         self.too_long(f"guardian{index}_name", name, Guardian._meta.get_field("name").max_length)
         self.too_long(f"guardian{index}_email", email, Guardian._meta.get_field("email").max_length)
         self.too_long(f"guardian{index}_phone", phone, Guardian._meta.get_field("phone").max_length)
-        return CheckedGuardian(name, email, phone, relation_of(guardian.relation))
+        coaccount = guardian.smartschool_coaccount
+        if coaccount is not None and coaccount not in range(1, 7):
+            self.problem(_("co-account %(value)s is not a number from 1 to 6") % {"value": coaccount})
+        return CheckedGuardian(name, email, phone, relation_of(guardian.relation), coaccount)
 
 
 def _identity(row: RosterRow) -> tuple:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pupil_id>/needs/", views_pupils.pupil_needs, name="pupil_needs"),
     path("import/", views.pupil_import, name="pupil_import"),
     path("import/columns/", views.pupil_import_columns, name="pupil_import_columns"),
+    path("import/smartschool/", views.pupil_import_smartschool, name="pupil_import_smartschool"),
     path("import/check/", views.pupil_import_check, name="pupil_import_check"),
     path("import/scope/", views.pupil_import_scope, name="pupil_import_scope"),
     path("import/classes/", views.pupil_import_classes, name="pupil_import_classes"),

@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal import jobs
+from portal import jobs, smartschool
 from portal.access import school_required
 from portal.csvfiles import ImportRejected
 from portal.models import Job
 from portal.views_documents import import_answer
 
-from . import roster, roster_file, roster_pending, roster_presets, tasks
+from . import roster, roster_file, roster_pending, roster_presets, roster_smartschool, tasks
 from .forms import RECOGNISE, ClassMapForm, RosterColumnsForm, RosterConfirmForm, RosterScopeForm, RosterUploadForm
 from .models import Pupil, RosterImport
 from .roster_grades import class_map_update, grade_from_class, highest_grade
@@ -42,7 +42,25 @@ def pupil_import(request):
                 preset = remembered
         roster_pending.stash_file(request, form.data_bytes, form.cleaned_data["file"].name, preset)
         return redirect("pupil_import_columns" if preset == roster_presets.GENERIC else "pupil_import_check")
-    return render(request, "households/pupil_import.html", {"form": form, "step": 1})
+    return render(request, "households/pupil_import.html", {
+        "form": form, "step": 1,
+        "smartschool": request.school.smartschool_platform if smartschool.is_connected(request.school) else ""})
+
+
+@school_required
+def pupil_import_smartschool(request):
+    """Read the pupils from the school's Smartschool, then the same check and confirmation as a file."""
+    if request.method != "POST" or not smartschool.is_connected(request.school):
+        return redirect("pupil_import")
+    try:
+        synced = roster_smartschool.read_pupils(request.school)
+    except roster_smartschool.SyncRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("pupil_import")
+    label = roster_smartschool.SOURCE_LABEL % {"platform": request.school.smartschool_platform}
+    roster_pending.stash_rows(request, synced.rows, label, labels=synced.labels)
+    messages.info(request, synced.summary)
+    return redirect("pupil_import_check")
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +100,7 @@ def pupil_import_check(request):
         plan = roster.plan_rows(school=request.school, rows=listed.rows, whole_school=pending.whole_school,
                                 skipped=listed.skipped, labels=listed.labels)
     except ImportRejected as rejected:
-        context["errors"] = rejected.errors
+        context["errors"] = rejected.errors if pending.kind == roster_pending.FILE else _named(rejected.errors, listed.rows)
         classes = unknown_classes(request.school, context["listed"].rows) if "listed" in context else []
         if classes:
             context["class_form"] = ClassMapForm(classes=classes, highest=highest_grade(request.school))
@@ -92,6 +110,13 @@ def pupil_import_check(request):
             "fingerprint": plan.fingerprint(), "key": pending.key, "leavers": len(plan.leavers)})
         context["scope_form"] = RosterScopeForm(initial={"whole_school": "0" if plan.scope.whole else "1"})
     return render(request, "households/pupil_import_check.html", context)
+
+
+def _named(errors, rows) -> list[str]:
+    """Rows from a platform have no file to look a line up in: each problem names its pupil."""
+    who = {row.line: " ".join(part for part in (row.first_name, row.last_name) if part) or row.number for row in rows}
+    return [_("line %(line)d (%(pupil)s): %(reason)s") % {"line": error.line, "pupil": who.get(error.line, "?"),
+                                                         "reason": error.reason} for error in errors]
 
 
 def _change_label(name: str) -> str:
@@ -198,7 +223,7 @@ def _import_on_a_worker(request, pending, confirmation: dict):
         school=request.school, by=request.user, kind=Job.Kind.ROSTER_IMPORT, title=pending.label,
         task=tasks.import_roster, key=f"roster:{pending.key}", upload=pending.data, upload_name="roster.upload",
         params={"kind": pending.kind, "label": pending.label, "preset": pending.preset, "columns": pending.columns,
-                "key": pending.key, **confirmation})
+                "key": pending.key, "labels": pending.labels, **confirmation})
     roster_pending.discard(request)
     return redirect("document_detail", job_id=job.pk)
 

@@ -12,7 +12,10 @@ The operations, as the platform's WSDL (``https://<platform>/Webservices/V3?wsdl
   number. Answers 0, or an error code.
 - ``getAllAccountsExtended(accesscode, code, recursive)``: the accounts of a group or class, as a
   JSON text (or an error code).
-- ``getAllGroupsAndClasses(accesscode)``: every group and class, as base64-encoded XML.
+- ``getAllGroupsAndClasses(accesscode)``: every group and class, as base64-encoded XML: a tree of
+  ``<group>`` elements (subgroups directly inside a group or in its ``<children>``), each with ``code``,
+  ``name``, ``desc``, ``type`` (``K`` a class, ``G`` a group), ``isOfficial`` (``1`` for an official
+  class) and ``instituteNumber``.
 
 Retries: a connection that could not be made (or a 503) is retried with backoff; a request that
 reached the platform but got no answer in time is never sent again (``SmartschoolUnconfirmed``),
@@ -103,7 +106,9 @@ class Group:
     name: str
     description: str
     is_class: bool
-    official_code: str
+    official_code: str  # the school number (instellingsnummer) an official class belongs to
+    is_official: bool = False
+    parent_code: str = ""
 
 
 _wsdl_cache = InMemoryCache(timeout=3600)
@@ -159,9 +164,13 @@ class SmartschoolClient:
             rows = json.loads(str(result))
         except ValueError:
             raise SmartschoolError("not JSON", "getAllAccountsExtended") from None
-        return [Account(username=row.get("gebruikersnaam", ""), internal_number=row.get("internnummer", ""),
-                        first_name=row.get("voornaam", ""), last_name=row.get("naam", ""),
-                        role=row.get("basisrol", ""), raw=row) for row in rows]
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise SmartschoolError("not a list of accounts", "getAllAccountsExtended")
+        # Public clients meet both "internnummer" and "Internnummer": keys are read without regard to case.
+        rows = [{str(key).lower(): value for key, value in row.items()} for row in rows]
+        return [Account(username=_text(row.get("gebruikersnaam")), internal_number=_text(row.get("internnummer")),
+                        first_name=_text(row.get("voornaam")), last_name=_text(row.get("naam")),
+                        role=_text(row.get("basisrol")), raw=row) for row in rows]
 
     def groups_and_classes(self) -> list[Group]:
         result = self._call("getAllGroupsAndClasses")
@@ -171,12 +180,25 @@ class SmartschoolClient:
             root = ElementTree.fromstring(base64.b64decode(str(result)))
         except (binascii.Error, ElementTree.ParseError):
             raise SmartschoolError("not base64 XML", "getAllGroupsAndClasses") from None
-        groups = []
-        for node in root.iter("group"):
-            groups.append(Group(code=node.findtext("code", ""), name=node.findtext("name", ""),
-                                description=node.findtext("desc", ""), is_class=node.findtext("type", "") == "K",
-                                official_code=node.findtext("instituteNumber", "") or ""))
+        groups: list[Group] = []
+        _read_groups([root] if root.tag == "group" else root.findall("group"), "", groups)
         return groups
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _read_groups(nodes, parent_code: str, into: list[Group]) -> None:
+    """The tree in document order, each group knowing its parent (a class's parent is its grade or the
+    pupils' group)."""
+    for node in nodes:
+        code = (node.findtext("code") or "").strip()
+        into.append(Group(code=code, name=(node.findtext("name") or "").strip(), description=node.findtext("desc", ""),
+                          is_class=(node.findtext("type") or "").strip() == "K",
+                          official_code=(node.findtext("instituteNumber") or "").strip(),
+                          is_official=(node.findtext("isOfficial") or "").strip() == "1", parent_code=parent_code))
+        _read_groups([*node.findall("group"), *node.findall("children/group")], code, into)
 
 
 def school_connect(*, school, platform: str, access_code: str, by=None) -> None:

@@ -85,3 +85,72 @@ DEFAULTS = {
 
 def form_of(request) -> dict:
     return dict(parse_qsl(request.get_data(as_text=True)))
+
+
+# --- a school on the Smartschool stub: its tree of groups and classes, and its accounts ------------
+
+class SmartschoolSchool:
+    """A platform's groups, classes and accounts, answered as the V3 webservice does:
+    getAllGroupsAndClasses gives the tree (subgroups in ``<children>``) as base64 XML;
+    getAllAccountsExtended(code, recursive) gives the accounts of that group, and of every group below it
+    when recursive is "1", as a JSON text, or error 19 when the group has no accounts or does not exist."""
+
+    def __init__(self, platform: SmartschoolStub):
+        self.groups = {}  # code -> dict(name, type, official, institute, parent)
+        self.members = {}  # code -> [account]
+        platform.answers["getAllGroupsAndClasses"] = lambda call: soap_answer(
+            "getAllGroupsAndClasses", base64.b64encode(self.tree_xml().encode()).decode())
+        platform.answers["getAllAccountsExtended"] = self._accounts
+
+    def group(self, code, *, parent="", kind="G", official=False, institute="", name=None):
+        self.groups[code] = {"name": name or code, "type": kind, "official": official, "institute": institute,
+                             "parent": parent}
+        self.members.setdefault(code, [])
+        return code
+
+    def add(self, code, account):
+        group = self.groups[code]
+        account.setdefault("groups", []).append({"code": code, "name": group["name"], "desc": group["name"],
+                                                 "isOfficial": group["official"], "isKlas": group["type"] == "K"})
+        self.members[code].append(account)
+        return account
+
+    def tree_xml(self) -> str:
+        def node(code):
+            group = self.groups[code]
+            children = "".join(node(child) for child, g in self.groups.items() if g["parent"] == code)
+            return (f"<group><name>{group['name']}</name><desc>{group['name']}</desc><code>{code}</code>"
+                    f"<type>{group['type']}</type><isOfficial>{int(group['official'])}</isOfficial>"
+                    f"<instituteNumber>{group['institute']}</instituteNumber><untis></untis>"
+                    f"{f'<children>{children}</children>' if children else ''}</group>")
+        return "<groups>" + "".join(node(code) for code, g in self.groups.items() if not g["parent"]) + "</groups>"
+
+    def _below(self, code):
+        yield code
+        for child, group in self.groups.items():
+            if group["parent"] == code:
+                yield from self._below(child)
+
+    def _accounts(self, call):
+        codes = list(self._below(call["code"])) if call["recursive"] == "1" else [call["code"]]
+        found = {}
+        for code in codes:
+            for account in self.members.get(code, []):
+                found.setdefault(id(account), account)  # an account in two groups is given once
+        if call["code"] not in self.groups or not found:
+            return soap_answer("getAllAccountsExtended", "19", "xsd:int")
+        return soap_answer("getAllAccountsExtended", json.dumps(list(found.values())))
+
+
+def smartschool_account(number, first_name, last_name, *, role="1", status="actief", born="", coaccounts=()):
+    """An account as getAllAccountsExtended gives it: six co-account slots, an empty one with type 0 (an integer)."""
+    account = {"gebruikersnaam": f"{first_name}.{last_name}".lower().replace(" ", ""), "internnummer": number,
+               "voornaam": first_name, "naam": last_name, "basisrol": role, "status": status,
+               "geboortedatum": born, "emailadres": "", "stamboeknummer": f"0{number}"}
+    for n in range(1, 7):
+        slot = coaccounts[n - 1] if n <= len(coaccounts) else None
+        first, last, email, mobile, kind = slot or ("", "", "", "", 0)
+        account.update({f"voornaam_coaccount{n}": first, f"naam_coaccount{n}": last, f"email_coaccount{n}": email,
+                        f"mobielnummer_coaccount{n}": mobile, f"telefoonnummer_coaccount{n}": "",
+                        f"type_coaccount{n}": kind})
+    return account

@@ -58,6 +58,9 @@ def test_a_smartschool_export_brings_co_accounts_as_guardians_and_leaves_teacher
     assert found["3101"] == found["3102"] == [("An Peeters", "mother"), ("Tom Peeters", "father")]  # siblings
     assert found["3105"] == [("Iryna Kovalenko", "mother"), ("Olena Shevchenko", "guardian")]
     assert Guardian.objects.get(email="tom.peeters@example.be").phone == "+32470445566"  # E.164
+    # Slot n of the export is co-account n of the pupil's Smartschool account: where messages go.
+    assert dict(zoe.household.guardians.values_list("name", "smartschool_coaccount")) == {
+        "An Peeters": 1, "Tom Peeters": 2}
     school_a.refresh_from_db()
     assert school_a.roster_preset == "smartschool"
 

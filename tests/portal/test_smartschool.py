@@ -18,7 +18,7 @@ from reminders.models import Reminder
 
 from ..factories import GuardianFactory, HouseholdFactory, PupilFactory
 from ..reminders.test_reminders import MORNING, ON, unsigned_agreement
-from ..stubs import SmartschoolStub
+from ..stubs import SmartschoolSchool, SmartschoolStub
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,21 @@ def test_roster_reads_accounts_and_classes(connected_school, platform):
     assert (call["code"], call["recursive"]) == ("5A", "1")
     groups = client.groups_and_classes()
     assert [(g.code, g.is_class) for g in groups] == [("5A", True), ("leerlingen", False)]
+
+
+def test_the_tree_of_groups_knows_parents_and_official_classes(connected_school, platform):
+    school = SmartschoolSchool(platform)
+    school.group("lln", name="Leerlingen")
+    school.group("5A", parent="lln", kind="K", official=True, institute="123456")
+    school.group("zorg", parent="lln")
+    school.add("5A", {"Gebruikersnaam": "sara", "Internnummer": 1001, "Voornaam": "Sara", "Naam": "Peeters",
+                      "Basisrol": 1})
+    client = smartschool.SmartschoolClient.for_school(connected_school)
+    assert [(g.code, g.parent_code, g.is_class, g.is_official, g.official_code) for g in client.groups_and_classes()] == [
+        ("lln", "", False, False, ""), ("5A", "lln", True, True, "123456"), ("zorg", "lln", False, False, "")]
+    # Keys are read whatever their case, numbers as text.
+    (account,) = client.all_accounts("lln")
+    assert (account.username, account.internal_number, account.first_name, account.role) == ("sara", "1001", "Sara", "1")
 
 
 def test_roster_read_error_codes_raise(connected_school, platform):
