@@ -201,6 +201,12 @@ def main():
         started = time.perf_counter()
         rollup.refresh()
         print(f"Figures roll-up filled in {time.perf_counter() - started:.1f} s")
+    from reports.models import PartFigures
+
+    if not PartFigures.objects.exists():  # a database loaded before the parts were stored
+        started = time.perf_counter()
+        rollup.resummarise()
+        print(f"Figures parts summed in {time.perf_counter() - started:.1f} s")
     school = School.objects.get(pk=1)
     due = Loan.objects.filter(status="active", due_on__lte=date.today() + timedelta(days=14)).count()
     groups = args.only or ["pages", "figures", "pdf", "reminders", "roster"]

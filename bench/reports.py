@@ -1,5 +1,5 @@
-"""The LOP report and the Flanders view, each beside its floor: reading the roll-up with one
-hand-written statement through a raw cursor (the year's per-school rows and the month totals).
+"""The LOP report and the Flanders view, each beside its floor: reading the roll-up with hand-written
+statements through a raw cursor (the year's stored parts, a page of schools and the month totals).
 
 The gap between a page and its floor is what Django, the tables and disclosure cells in Python and
 the template cost; the roll-up itself is filled nightly and after each write (reports/rollup.py).
@@ -35,21 +35,32 @@ def _get(client, url):
     return get
 
 
-def rollup_floor(lop_id=None):
-    """The report's data read bare: every school's row of the year and the month totals."""
+def rollup_floor(lop_id=None, every_row=False):
+    """The report's data read bare: the year's stored parts, the count and first page of its schools'
+    rows, and the month totals; for a download, every school's row instead of a page."""
     from reports.figures import SchoolYear
 
     year = SchoolYear.current()
     months = [first.date() for first in year.months()]
     where, params = ("AND s.lop_id = %s", [lop_id]) if lop_id else ("", [])
+    part_where = "AND p.lop_id = %s" if lop_id else ""
 
     def run():
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT p.summary, p.province, p.level, p.special_needs, p.network "
+                           f"FROM reports_partfigures p WHERE p.start_year = %s {part_where}",
+                           [year.start_year, *params])
+            cursor.fetchall()
             cursor.execute(
-                "SELECT f.counts, f.hidden, f.lop_total_hidden, f.group_hidden, f.computed_at, s.name, "
-                "s.municipality, s.province, s.level, s.special_needs, s.network, s.lop_id "
+                "SELECT count(*), min(f.computed_at) FROM reports_schoolyearfigures f "
+                f"JOIN portal_school s ON s.id = f.school_id WHERE f.start_year = %s {where}",
+                [year.start_year, *params])
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT f.packed, s.name, s.municipality, s.province, s.level, s.special_needs, s.network, s.lop_id "
                 "FROM reports_schoolyearfigures f JOIN portal_school s ON s.id = f.school_id "
-                f"WHERE f.start_year = %s {where} ORDER BY s.name, s.id", [year.start_year, *params])
+                f"WHERE f.start_year = %s {where} ORDER BY s.name, s.id {'' if every_row else 'LIMIT 25'}",
+                [year.start_year, *params])
             cursor.fetchall()
             cursor.execute(
                 "SELECT m.month, sum(m.open_pupil), sum(m.signed), sum(m.issued), sum(m.activations) "

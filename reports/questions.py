@@ -9,123 +9,110 @@ from django.utils.translation import gettext as _
 from lending.models import Device
 from portal.models import EducationLevel
 
+from .summary import Summary
 from .suppression import TOTAL_HIDDEN, is_visible, percent, rate
-from .tables import PUPIL_COLUMNS, Table, euro, groups, province_label, type_label
+from .tables import PUPIL_COLUMNS, Parts, Table, euro, province_label, type_label
 
 
-def kinds_table(rows):
+def kinds_table(total: Summary):
     """Devices are not about people: no suppression."""
-    total = sum(row["devices"] for row in rows)
+    devices = total.sums["devices"]
     table = Table("devices-by-kind", _("Devices in use by kind"), [_("Kind"), _("Devices"), _("Share")])
     for kind, label in Device.Kind.choices:
-        count = sum(row[kind] for row in rows)
-        table.rows.append([str(label), str(count), rate(count, total)])
-    table.total = [_("Total"), str(total), rate(total, total)]
+        count = total.sums[kind]
+        table.rows.append([str(label), str(count), rate(count, devices)])
+    table.total = [_("Total"), str(devices), rate(devices, devices)]
     return table
 
 
-def _funding(rows, source=None):
-    """{source: (schools, devices, value)} over the rows, in one pass (3,800 schools, five sources)."""
-    totals = {}
-    for row in rows:
-        for name, (count, value) in row["funding"].items():
-            if source is None or name == source:
-                schools, devices, amount = totals.get(name, (0, 0, Decimal(0)))
-                totals[name] = (schools + bool(count), devices + count, amount + Decimal(value))
-    return totals
-
-
-def funding_table(rows):
+def funding_table(total: Summary):
     table = Table("devices-by-funding", _("Devices in use by funding source"),
                   [_("Funding source"), _("Schools"), _("Devices"), _("Purchase value (euro)"),
                    _("Value counted (euro)")])
-    by_source = _funding(rows)
-    totals = [0, Decimal(0), Decimal(0)]
+    sums = [0, Decimal(0), Decimal(0)]
     for source, label in Device.Funding.choices:
-        schools, count, value = by_source.get(source, (0, 0, Decimal(0)))
+        schools, count, value = total.funding.get(source, (0, 0, Decimal(0)))
         counted = value * Device.GOVERNMENT_2020_SHARE if source == Device.Funding.GOVERNMENT_2020 else value
         table.rows.append([str(label), str(schools), str(count), euro(value), euro(counted)])
-        totals = [totals[0] + count, totals[1] + value, totals[2] + counted]
-    table.total = [_("Total"), str(sum(1 for row in rows if row["devices"])), str(totals[0]), euro(totals[1]),
-                   euro(totals[2])]
+        sums = [sums[0] + count, sums[1] + value, sums[2] + counted]
+    table.total = [_("Total"), str(total.equipped), str(sums[0]), euro(sums[1]), euro(sums[2])]
     return table
 
 
-def government_laptops_table(rows):
+def government_laptops_table(parts: Parts):
     """Schools that use the November 2020 laptops, and what share of their Digisprong budget they
     count for (75 % of their value is deducted from it), on average over the schools that entered
     their budget."""
     table = Table("government-laptops", _("Government laptops of November 2020"),
                   [_("Education level"), _("Schools using them"), _("Laptops"), _("Value counted (euro)"),
                    _("Schools with a budget entered"), _("Average share of their Digisprong budget")])
-    source = Device.Funding.GOVERNMENT_2020
 
-    def cells(members):
-        using = [(row, *row["funding"][source]) for row in members if row["funding"].get(source, (0,))[0]]
-        using = [(row, count, Decimal(value) * Device.GOVERNMENT_2020_SHARE) for row, count, value in using]
-        shares = [counted / Decimal(row["digisprong_budget"]) for row, _c, counted in using
-                  if row["digisprong_budget"] and Decimal(row["digisprong_budget"]) > 0]
-        average = percent(int((sum(shares) * 1000).to_integral_value()), 1000 * len(shares)) if shares else ""
-        return [str(len(using)), str(sum(c for _r, c, _v in using)), euro(sum((v for *_x, v in using), Decimal(0))),
-                str(len(shares)), average]
+    def cells(summary):
+        using, laptops, counted, with_budget, shares = summary.government
+        average = percent(int((shares * 1000).to_integral_value()), 1000 * with_budget) if with_budget else ""
+        return [str(using), str(laptops), euro(counted), str(with_budget), average]
 
-    by_level = {value: [row for row in rows if row["school"]["level"] == value] for value, _l in EducationLevel.choices}
-    table.rows = [[str(label), *cells(by_level[value])] for value, label in EducationLevel.choices]
-    table.total = [_("Total"), *cells(rows)]
+    table.rows = [[str(label), *cells(parts.where(level=value))] for value, label in EducationLevel.choices]
+    table.total = [_("Total"), *cells(parts.total)]
     return table
 
 
-def _level_province_table(key, title, rows, columns, cells_of):
+def _level_province_table(key, title, parts: Parts, columns, cells_of):
     """One row per province, a block of columns per education level, then the total row."""
     header = [_("Province")]
     for _value, label in EducationLevel.choices:
         header += [f"{label}: {column}" for column in columns]
     table = Table(key, title, header)
+    by_level = {value: {label: summary for label, summary, _keys in parts.groups(province_label, level=value)}
+                for value, _label in EducationLevel.choices}
 
-    def cells(members):
+    def cells(label):
         out = []
         for value, _label in EducationLevel.choices:
-            out += cells_of([m for m in members if m["school"]["level"] == value])
+            out += cells_of(by_level[value].get(label, Summary()) if label is not None else parts.where(level=value))
         return out
 
-    table.rows = [[label, *cells(members)] for label, members in groups(rows, province_label)]
-    table.total = [_("Total"), *cells(rows)]
+    table.rows = [[label, *cells(label)] for label, _summary, _keys in parts.groups(province_label)]
+    table.total = [_("Total"), *cells(None)]
     return table
 
 
-def without_devices_table(rows):
+def without_devices_table(parts: Parts):
     """Schools without any device in use at the end of the year, per province and level."""
-    def cells(members):
-        without = sum(1 for m in members if not m["devices"])
-        return [str(len(members)), str(without), rate(without, len(members))]
+    def cells(summary):
+        without = summary.schools - summary.equipped
+        return [str(summary.schools), str(without), rate(without, summary.schools)]
 
-    return _level_province_table("schools-without-devices", _("Schools without devices"), rows,
+    return _level_province_table("schools-without-devices", _("Schools without devices"), parts,
                                  [_("schools"), _("without devices"), _("share")], cells)
 
 
-def started_lending_table(rows):
-    def cells(members):
-        started = sum(1 for m in members if m["started_lending"])
-        return [str(len(members)), str(started), rate(started, len(members))]
+def started_lending_table(parts: Parts):
+    def cells(summary):
+        return [str(summary.schools), str(summary.started_lending), rate(summary.started_lending, summary.schools)]
 
     return _level_province_table("schools-started-lending", _("Schools that started lending this school year"),
-                                 rows, [_("schools"), _("started lending"), _("share")], cells)
+                                 parts, [_("schools"), _("started lending"), _("share")], cells)
 
 
-def teachers_table(rows, scope):
+def teachers_table(parts: Parts, scope):
     """Staff with a device on loan beside the head count the school entered (schools without one are
     left out of both, so the share compares like with like)."""
-    def cells(members):
-        counted = [m for m in members if m["staff_head_count"] is not None]
-        head = sum(m["staff_head_count"] for m in counted)
-        with_device = scope.total("staff", counted) if counted else "0"
+    def cells(summary):
+        head = summary.heads
+        if not summary.counted:
+            with_device = "0"
+        elif summary.staff_of_counted_hidden(scope.name):
+            with_device = TOTAL_HIDDEN
+        else:
+            with_device = str(summary.counted_staff)
         if not is_visible(with_device):
-            return [str(len(counted)), str(head), with_device, TOTAL_HIDDEN, TOTAL_HIDDEN]
+            return [str(summary.counted), str(head), with_device, TOTAL_HIDDEN, TOTAL_HIDDEN]
         without = max(0, head - int(with_device))
-        return [str(len(counted)), str(head), with_device, str(without), rate(without, head)]
+        return [str(summary.counted), str(head), with_device, str(without), rate(without, head)]
 
     return _level_province_table(
-        "teachers", _("Staff with and without a device on loan"), rows,
+        "teachers", _("Staff with and without a device on loan"), parts,
         [_("schools with a head count"), _("staff"), _("with a device on loan"), _("without"), _("share without")],
         cells)
 
@@ -138,12 +125,12 @@ def _month_cell(value, hidden):
     return TOTAL_HIDDEN if hidden else str(value)
 
 
-def trend_table(totals, months, year_rows, scope):
+def trend_table(totals, months, total: Summary, scope):
     """Open loans to pupils and signed agreements over the whole report at each month's end. The last
     month is the per-school table's total, so it hides when that total hides."""
     columns = [PUPIL_COLUMNS[4], PUPIL_COLUMNS[6], PUPIL_COLUMNS[7]]
     table = Table("trend", _("At the end of each month"), [_("Month"), *[str(c.label) for c in columns]])
-    hidden = {figure: scope.total_hidden(figure, year_rows) for figure in ("open_pupil", "signed")}
+    hidden = {figure: scope.total_hidden(figure, total) for figure in ("open_pupil", "signed")}
     for month in months:
         figures = totals.get((month,), {"open_pupil": 0, "signed": 0})
         open_text = _month_cell(figures["open_pupil"], hidden["open_pupil"])
@@ -170,13 +157,14 @@ def codes_by_month_table(totals, months, hidden_in):
     return table
 
 
-def codes_by_group_table(key, title, heading, totals, months, rows, label_of, hidden_in):
-    """Codes handed out and activated in the period, per province or per type of education."""
+def codes_by_group_table(key, title, heading, totals, months, parts: Parts, label_of, hidden_in):
+    """Codes handed out and activated in the period, per province or per type of education.
+    ``hidden_in(month, label_of, label)`` tells whether the group's code totals hide in the month's year."""
     table = Table(key, title, [str(heading), _("Internet codes handed out"), _("Internet codes activated")])
-    for label, members in groups(rows, label_of):
-        school = members[0]["school"]
+    for label, _summary, keys in parts.groups(label_of):
+        school = keys[0]
         group_key = (school["province"],) if label_of is province_label else (school["level"], school["special_needs"])
-        hidden = any(hidden_in(month, members) for month in months)
+        hidden = any(hidden_in(month, label_of, label) for month in months)
         issued = sum(totals.get((*group_key, month), {}).get("issued", 0) for month in months)
         activated = sum(totals.get((*group_key, month), {}).get("activations", 0) for month in months)
         table.rows.append([label, _month_cell(issued, hidden), _month_cell(activated, hidden)])

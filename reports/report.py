@@ -11,11 +11,12 @@ from .tables import (
     DEVICE_COLUMNS,
     INTERNET_COLUMNS,
     PUPIL_COLUMNS,
-    Members,
+    Parts,
     Scope,
     breakdown_table,
     per_school_table,
 )
+from .tasks import queue_missing_figures, queue_resummarise
 
 # What each report shows beside its per-school tables.
 BREAKDOWNS = {"lop": ["level", "needs", "network", "province"],
@@ -77,60 +78,93 @@ class Listing:
         return rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], pages
 
 
-def build(scope_name, schools, year: SchoolYear, *, period: Period | None = None, listing: Listing | None = None):
+class YearSource:
+    """Where a report reads a school year: the stored parts and one page of schools on screen, or every
+    school's row (a download, a school's own report, or parts that no longer match the schools: a
+    school changed stratum or went, and the parts are being summed again)."""
+
+    def __init__(self, scope_name, schools, lop_id, *, whole):
+        self.scope_name, self.schools, self.lop_id = scope_name, schools, lop_id
+        self.whole = whole or scope_name == "school"
+        self.as_at = None
+
+    def read(self, year: SchoolYear, listing: "Listing | None"):
+        """(Parts, the rows shown, pages). The first year read is the page's: its "as at" is kept."""
+        state = rollup.year_state(self.schools, year)
+        if state["rows"] < self.schools.count():  # a school has no figures for the year yet
+            try:
+                rollup.ensure(self.schools, year)
+            except rollup.FiguresPending:
+                queue_missing_figures()
+                rollup.ensure(self.schools, year)  # done by now under an eager Celery (make run); else pending
+            state = rollup.year_state(self.schools, year)
+        if self.as_at is None:
+            self.as_at = state["oldest"]
+        parts = None if self.whole else Parts(rollup.stored_parts(year, self.lop_id))
+        if parts is not None and parts.total.schools != state["rows"]:
+            queue_resummarise()
+            parts = None
+        if parts is None:
+            rows = rollup.year_rows(self.schools, year)
+            shown, pages = (listing or Listing(everything=True)).select(rows)
+            return Parts.of_rows(rows), shown, pages
+        if listing is None:
+            return parts, [], 1
+        shown, matching = rollup.page_rows(self.schools, year, listing.query, (max(1, listing.page) - 1) * PAGE_SIZE,
+                                           PAGE_SIZE, matching=None if listing.query else state["rows"])
+        return parts, shown, max(1, -(-matching // PAGE_SIZE))
+
+
+def build(scope_name, schools, year: SchoolYear, *, period: Period | None = None, listing: Listing | None = None,
+          lop_id=None):
+    """The report's tables. On screen the summaries come from the roll-up's stored parts and the per-school
+    tables show one page read on its own; a download (no listing) reads every school's row."""
     scope = Scope(scope_name)
-    listing = listing or Listing(everything=True)
-    rows = Members(rollup.year_rows(schools, year))  # its sums and hidden totals are worked out once
-    shown, pages = listing.select(rows)
+    source = YearSource(scope_name, schools, lop_id, whole=listing is None)
+    parts, shown, pages = source.read(year, listing)
+    total = parts.total
     # What a person reads first: the summaries; the per-school tables (a page of them) come last.
     tables = [
-        *[breakdown_table(dimension, rows, scope) for dimension in BREAKDOWNS[scope_name]],
-        questions.kinds_table(rows),
-        questions.funding_table(rows),
+        *[breakdown_table(dimension, parts, scope) for dimension in BREAKDOWNS[scope_name]],
+        questions.kinds_table(total),
+        questions.funding_table(total),
     ]
     if scope_name != "school":
-        tables += [questions.government_laptops_table(rows), questions.without_devices_table(rows),
-                   questions.started_lending_table(rows), questions.teachers_table(rows, scope)]
+        tables += [questions.government_laptops_table(parts), questions.without_devices_table(parts),
+                   questions.started_lending_table(parts), questions.teachers_table(parts, scope)]
     months = [m.date() for m in year.months()]
     period = period or Period.from_params(None, None, year)
     # One query for every month either table needs, grouped as finely as the code tables want.
     fields = ("province", "level", "special_needs") if scope_name == "flanders" else ()
     by_group = rollup.month_totals(schools, sorted({*months, *period.months()}), group_by=fields)
     totals = rollup.regroup(by_group, len(fields), ())
-    tables.append(questions.trend_table(totals, months, rows, scope))
-    tables += _code_tables(scope, schools, year, rows, period, by_group, totals)
+    tables.append(questions.trend_table(totals, months, total, scope))
+    tables += _code_tables(scope, source, year, parts, period, by_group, totals)
     tables += [
-        per_school_table("pupils", _("Pupils, loans and agreements"), PUPIL_COLUMNS, rows, shown, scope),
-        per_school_table("internet", _("Internet at home and internet codes"), INTERNET_COLUMNS, rows, shown, scope),
-        per_school_table("devices", _("Devices, incidents and staff"), DEVICE_COLUMNS, rows, shown, scope),
+        per_school_table("pupils", _("Pupils, loans and agreements"), PUPIL_COLUMNS, total, shown, scope),
+        per_school_table("internet", _("Internet at home and internet codes"), INTERNET_COLUMNS, total, shown, scope),
+        per_school_table("devices", _("Devices, incidents and staff"), DEVICE_COLUMNS, total, shown, scope),
     ]
     return {"tables": tables, "charts": _charts(scope_name, tables), "pages": pages, "period": period,
-            "as_at": rollup.as_at(schools, year), "school_count": len(rows)}
+            "as_at": source.as_at, "school_count": total.schools}
 
 
-def _code_tables(scope, schools, year, rows, period, by_group, totals):
+def _code_tables(scope, source, year, parts, period, by_group, totals):
     """Internet codes month by month over the chosen period (which may span school years)."""
-    by_year = {year.start_year: rows}
+    by_year = {year.start_year: parts}
     for other in period.years:
         if other.start_year not in by_year:
-            by_year[other.start_year] = rollup.year_rows(schools, other)
+            by_year[other.start_year] = source.read(other, None)[0]
 
-    known = {}
-
-    def hidden_in(month, members=None):
-        """Whether the code totals of these schools (all of them when None) hide in the month's year."""
-        start_year = month.year if month.month >= 9 else month.year - 1
-        key = (start_year, id(members))
-        if key not in known:
-            year_members = by_year[start_year]
-            if members is not None and start_year != year.start_year:
-                ids = {m["school"]["id"] for m in members}
-                year_members = [m for m in year_members if m["school"]["id"] in ids]
-            elif members is not None:
-                year_members = members
-            hidden = scope.hidden_totals(year_members)
-            known[key] = "issued" in hidden or "activated" in hidden
-        return known[key]
+    def hidden_in(month, label_of=None, label=None):
+        """Whether the code totals of the report (or of one group of it) hide in the month's year."""
+        year_parts = by_year[month.year if month.month >= 9 else month.year - 1]
+        summary = year_parts.total if label_of is None else dict(
+            (group, summary) for group, summary, _keys in year_parts.groups(label_of)).get(label)
+        if summary is None:
+            return False
+        hidden = scope.hidden_totals(summary)
+        return "issued" in hidden or "activated" in hidden
 
     months = period.months()
     tables = [questions.codes_by_month_table(totals, months, hidden_in)]
@@ -141,7 +175,7 @@ def _code_tables(scope, schools, year, rows, period, by_group, totals):
                 "Internet codes in the period by type of education")
             heading = _("Province") if dimension == "province" else _("Type of education")
             tables.append(questions.codes_by_group_table(f"codes-by-{dimension}", title, heading, group_totals,
-                                                         months, rows, label_of, hidden_in))
+                                                         months, parts, label_of, hidden_in))
     return tables
 
 

@@ -7,16 +7,18 @@ A refresh always recomputes every school year of its schools, then the disclosur
 stratum they are in, so the roll-up never mixes figures of two moments for one school.
 """
 import json
+import zlib
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
 from portal.models import School
 
 from .figures import BASE_FIGURES, DEVICE_FIGURES, MONTH_FIGURES, PERSON_FIGURES, SchoolYear, live_counts, live_months
-from .models import SchoolMonthFigures, SchoolYearFigures
+from .models import PartFigures, SchoolMonthFigures, SchoolYearFigures
+from .summary import Summary
 from .suppression import HIDDEN, PART_OF, SMALLEST_SHOWN, STATIC, UNBOUNDED, Cell, primary_state, protect
 
 STRATUM_FIELDS = ("province", "level", "special_needs", "network")
@@ -37,8 +39,41 @@ def refresh_all() -> int:
     for school in School.objects.order_by("pk").values("pk", *STRATUM_FIELDS):
         strata[_stratum(school)].append(school["pk"])
     done = sum(refresh(ids) for ids in strata.values())
-    # Rows of schools that no longer exist went with them (on_delete); nothing else to clean.
+    # Rows of schools that no longer exist went with them (on_delete); parts of strata nobody is in
+    # any more are what is left to clean.
+    _drop_orphan_parts(strata)
     return done
+
+
+def refresh_missing() -> int:
+    """The schools that lack figures for some school year (new schools, a new year, a first deploy),
+    one stratum at a time like the nightly run."""
+    years = len(SchoolYear.all())
+    complete = (SchoolYearFigures.objects.values("school").annotate(years=Count("id")).filter(years__gte=years)
+                .values("school"))
+    strata = defaultdict(list)
+    for school in School.objects.exclude(pk__in=complete).order_by("pk").values("pk", *STRATUM_FIELDS):
+        strata[_stratum(school)].append(school["pk"])
+    return sum(refresh(ids) for ids in strata.values())
+
+
+def resummarise() -> int:
+    """Re-protect and re-sum every stratum from the stored school rows, one stratum at a time, without
+    recomputing the figures: after a school changed stratum or went, its old stratum's parts still
+    count it (a report sees that and reads the schools' rows meanwhile)."""
+    strata = {_stratum(school) for school in School.objects.values(*STRATUM_FIELDS)}
+    for key in sorted(strata, key=str):
+        with transaction.atomic():
+            protect_strata(School.objects.filter(**dict(zip(STRATUM_FIELDS, key, strict=True))))
+    _drop_orphan_parts(strata)
+    return len(strata)
+
+
+def _drop_orphan_parts(strata) -> None:
+    with transaction.atomic():
+        for part in PartFigures.objects.values("pk", *STRATUM_FIELDS).iterator():
+            if _stratum(part) not in strata:
+                PartFigures.objects.filter(pk=part["pk"]).delete()
 
 
 def refresh(school_ids=None) -> int:
@@ -57,6 +92,9 @@ def refresh(school_ids=None) -> int:
         if not ids:
             return 0
         schools = School.objects.filter(pk__in=ids)
+        # Before a row is touched: two refreshes in one stratum would otherwise each wait for the rows
+        # the other just rewrote while holding their own (a deadlock).
+        _lock_strata({_stratum(school) for school in schools.values(*STRATUM_FIELDS)})
         counts = live_counts(schools, years)
         months = live_months(schools, years)
         if school_ids is None:
@@ -84,6 +122,7 @@ def protect_strata(schools) -> None:
     keys = {_stratum(school) for school in schools.values(*STRATUM_FIELDS)}
     if not keys:
         return
+    _lock_strata(keys)
     members = School.objects.none()
     for key in keys:
         members |= School.objects.filter(**dict(zip(STRATUM_FIELDS, key, strict=True)))
@@ -104,6 +143,45 @@ def protect_strata(schools) -> None:
         row.packed = pack(row)
     SchoolYearFigures.objects.bulk_update(rows, ["hidden", "lop_total_hidden", "group_hidden", "packed"],
                                           batch_size=2000)
+    _write_parts(keys, rows, attributes)
+
+
+def _lock_strata(keys) -> None:
+    """One refresh or protection of a stratum at a time: two schools of one stratum refreshed at once
+    would each read the other's rows as they were, and the later write would undo the earlier one.
+    Taken after the schools' own locks and in one order, so two refreshes cannot wait for each other;
+    taking it again in the same transaction is free."""
+    if connection.vendor != "postgresql":
+        return  # SQLite writes one transaction at a time anyway
+    with connection.cursor() as cursor:
+        for number in sorted({zlib.crc32(repr(key).encode()) for key in keys}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PARTS_LOCK, number - 2**31])
+
+
+PARTS_LOCK = 14  # the advisory lock space of the figures' strata
+
+
+def _write_parts(keys, rows, attributes) -> None:
+    """Replace the stored parts (LOP x stratum x year) of these strata with the sums of their rows."""
+    members = defaultdict(list)
+    for row in rows:
+        school = attributes[row.school_id]
+        members[(row.start_year, school["lop_id"], *_stratum(school))].append(_row_dict(row, school))
+    summaries = {key: Summary.of_rows(part) for key, part in members.items()}
+    stale = Q(pk__in=[])
+    for key in keys:
+        stale |= Q(**dict(zip(STRATUM_FIELDS, key, strict=True)))
+    PartFigures.objects.filter(stale).delete()
+    now = timezone.now()
+    PartFigures.objects.bulk_create(
+        [PartFigures(start_year=year, lop_id=lop_id, **dict(zip(STRATUM_FIELDS, stratum, strict=True)),
+                     summary=summary.dumps(), computed_at=now)
+         for (year, lop_id, *stratum), summary in summaries.items()], batch_size=2000)
+
+
+def _row_dict(row, school) -> dict:
+    return {**row.counts, "school": school, "hidden": row.hidden, "lop_total_hidden": set(row.lop_total_hidden),
+            "group_hidden": set(row.group_hidden)}
 
 
 def _bounds(figure, counts, floors):
@@ -184,12 +262,24 @@ def _apply(row, figure, state, lop_total_hidden, group_hidden):
 
 # --- reading --------------------------------------------------------------------------------------
 
+class FiguresPending(Exception):
+    """Too many schools have no figures for the year yet (right after a deploy, or on 1 September before
+    the nightly run): a worker computes them; the page says so instead of computing in the request."""
+
+
+# How many schools without figures a request computes itself (a new school: well under a second each).
+ENSURE_IN_REQUEST = 3
+
+
 def ensure(schools, year: SchoolYear) -> None:
-    """Compute, on demand, the schools that have no row for this year yet (a new school, a new year)."""
+    """Compute the schools that have no row for this year yet, when they are few; else FiguresPending."""
     missing = schools.exclude(Exists(SchoolYearFigures.objects.filter(school=OuterRef("pk"), start_year=year.start_year)))
-    ids = list(missing.values_list("pk", flat=True))
-    if ids:
-        refresh(ids)
+    ids = list(missing.values_list("pk", flat=True)[:ENSURE_IN_REQUEST + 1])
+    if not ids:
+        return
+    if len(ids) > ENSURE_IN_REQUEST:
+        raise FiguresPending
+    refresh(ids)
 
 
 PACKED_FIGURES = (*PERSON_FIGURES, *DEVICE_FIGURES, *BASE_FIGURES, "staff_head_count", "digisprong_budget",
@@ -201,12 +291,44 @@ def pack(row) -> str:
                        sorted(row.group_hidden)], separators=(",", ":"))
 
 
+def _year_figures(schools, year: SchoolYear):
+    return SchoolYearFigures.objects.filter(start_year=year.start_year, school__in=schools)
+
+
 def year_rows(schools, year: SchoolYear) -> list[dict]:
-    """One dict per school: its attributes, counts, hidden cells and when they were computed. One query."""
-    ensure(schools, year)
-    rows = (SchoolYearFigures.objects.filter(start_year=year.start_year, school__in=schools)
-            .order_by("school__name", "school_id")
-            .values_list("packed", *[f"school__{field}" for field in SCHOOL_FIELDS]))
+    """One dict per school: its attributes, counts and hidden cells, by school name. One query."""
+    return _decode(_year_figures(schools, year))
+
+
+def page_rows(schools, year: SchoolYear, query: str, first: int, count: int, matching=None) -> tuple[list[dict], int]:
+    """The rows of one page of schools, by name, whose name or municipality holds ``query``; and how
+    many schools match in all (counted unless given). At most two queries, whatever the number of schools."""
+    figures = _year_figures(schools, year)
+    if query:
+        figures = figures.filter(Q(school__name__icontains=query) | Q(school__municipality__icontains=query))
+    if matching is None:
+        matching = figures.count()
+    first = min(first, max(0, (matching - 1) // count * count))
+    return _decode(figures, first, first + count), matching
+
+
+def year_state(schools, year: SchoolYear) -> dict:
+    """How many of these schools have figures for the year, and since when (the page's "as at")."""
+    return _year_figures(schools, year).aggregate(rows=Count("id"), oldest=Min("computed_at"))
+
+
+def stored_parts(year: SchoolYear, lop_id=None) -> list[tuple[dict, Summary]]:
+    """The year's stored parts (of one LOP, or all): (key, Summary) pairs. One query."""
+    parts = PartFigures.objects.filter(start_year=year.start_year)
+    if lop_id is not None:
+        parts = parts.filter(lop_id=lop_id)
+    return [(dict(zip(STRATUM_FIELDS, key, strict=True)), Summary.loads(summary))
+            for summary, *key in parts.values_list("summary", *STRATUM_FIELDS)]
+
+
+def _decode(figures, start=None, stop=None) -> list[dict]:
+    rows = (figures.order_by("school__name", "school_id")
+            .values_list("packed", *[f"school__{field}" for field in SCHOOL_FIELDS]))[start:stop]
     result = []
     for packed, *attributes in rows:
         values, hidden, lop_total_hidden, group_hidden = json.loads(packed)
@@ -215,12 +337,6 @@ def year_rows(schools, year: SchoolYear) -> list[dict]:
                    lop_total_hidden=set(lop_total_hidden), group_hidden=set(group_hidden))
         result.append(row)
     return result
-
-
-def as_at(schools, year: SchoolYear):
-    """When the oldest of these schools' figures of the year were computed: what the page is as at."""
-    return SchoolYearFigures.objects.filter(start_year=year.start_year, school__in=schools).aggregate(
-        oldest=Min("computed_at"))["oldest"]
 
 
 def regroup(totals, width, keep) -> dict:
@@ -236,8 +352,6 @@ def regroup(totals, width, keep) -> dict:
 
 def month_totals(schools, months, group_by=()) -> dict:
     """{(group values..., month): {figure: total}} over the schools, summed by the database."""
-    from django.db.models import Sum
-
     fields = [f"school__{field}" for field in group_by]
     rows = (SchoolMonthFigures.objects.filter(school__in=schools, month__in=months)
             .values(*fields, "month").annotate(**{figure: Sum(figure) for figure in MONTH_FIGURES}).order_by())

@@ -7,7 +7,6 @@ in the roll-up (reports/suppression.py); a total is exact unless that control hi
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from operator import itemgetter
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -16,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from portal.models import EducationLevel, Network, Province
 
-from .figures import DEVICE_FIGURES, PERSON_FIGURES
+from .figures import PERSON_FIGURES
+from .summary import Summary
 from .suppression import TOTAL_HIDDEN, rate
 
 
@@ -93,33 +93,64 @@ BREAKDOWN_COLUMNS = [
 PER_SCHOOL = ("pupils", "internet", "devices")
 
 
-class Members(list):
-    """The schools (roll-up rows) of one group, with their sums and hidden totals worked out once:
-    3,800 schools in five groupings and twenty columns must not be summed column by column."""
-
-    def sums(self):
-        if not hasattr(self, "_sums"):
-            columns = zip(*map(_summed_values, self), strict=True) if self else [(0,)] * len(SUMMED)
-            self._sums = dict(zip(SUMMED, map(sum, columns), strict=True))
-        return self._sums
-
-    def hidden(self, scope_name):
-        if not hasattr(self, "_hidden"):
-            hidden = set()
-            for member in self:
-                hidden |= member["group_hidden"]
-                if scope_name == "lop":
-                    hidden |= member["lop_total_hidden"]
-            self._hidden = hidden
-        return self._hidden
+KIND_FIELDS = ("level", "special_needs", "network", "province")
 
 
-SUMMED = PERSON_FIGURES + DEVICE_FIGURES
-_summed_values = itemgetter(*SUMMED)
+class Parts(list):
+    """A report's schools as (key, Summary) parts: one per school, or one per stored part of the roll-up.
+    A key holds what groups are formed on (KIND_FIELDS). Every grouping is a union of *kinds* (one
+    value of each of those fields), so the parts are added up per kind once, and each grouping adds
+    up those few kinds, once per report."""
 
+    def __init__(self, parts=()):
+        super().__init__(parts)
+        self._groups = {}
+        self._kinds = None
+        self._total = None
 
-def members_of(rows):
-    return rows if isinstance(rows, Members) else Members(rows)
+    @classmethod
+    def of_rows(cls, rows):
+        """One part per kind of school: what every grouping is made of."""
+        kinds = {}
+        for row in rows:
+            kinds.setdefault(tuple(row["school"][field] for field in KIND_FIELDS), []).append(row)
+        return cls((dict(zip(KIND_FIELDS, kind, strict=True)), Summary.of_rows(members))
+                   for kind, members in kinds.items())
+
+    @property
+    def kinds(self) -> list:
+        """[(key, Summary)], one per kind of school present."""
+        if self._kinds is None:
+            kinds = {}
+            for key, summary in self:
+                kind = tuple(key[field] for field in KIND_FIELDS)
+                if kind not in kinds:
+                    kinds[kind] = ({field: key[field] for field in KIND_FIELDS}, Summary())
+                kinds[kind][1].add(summary)
+            self._kinds = list(kinds.values())
+        return self._kinds
+
+    @property
+    def total(self) -> Summary:
+        if self._total is None:
+            self._total = Summary.total(summary for _key, summary in self.kinds)
+        return self._total
+
+    def groups(self, label_of, **fields):
+        """(label, Summary, the kinds' keys) per group of the kinds that match ``fields``, sorted by label."""
+        cache_key = (label_of, tuple(sorted(fields.items())))
+        if cache_key not in self._groups:
+            found = {}
+            for key, summary in self.kinds:
+                if all(key[f] == v for f, v in fields.items()):
+                    group = found.setdefault(label_of(key), (Summary(), []))
+                    group[0].add(summary)
+                    group[1].append(key)
+            self._groups[cache_key] = [(label, summary, keys) for label, (summary, keys) in sorted(found.items())]
+        return self._groups[cache_key]
+
+    def where(self, **fields) -> Summary:
+        return Summary.total(summary for key, summary in self.kinds if all(key[f] == v for f, v in fields.items()))
 
 
 class Scope:
@@ -128,21 +159,19 @@ class Scope:
     def __init__(self, name):
         self.name = name
 
-    def hidden_totals(self, members) -> set:
+    def hidden_totals(self, summary: Summary) -> set:
         """The figures whose total over these schools must not show."""
-        return members_of(members).hidden(self.name)
+        return summary.hidden(self.name)
 
-    def total_hidden(self, figure, members):
-        return figure in self.hidden_totals(members)
+    def total_hidden(self, figure, summary: Summary):
+        return figure in self.hidden_totals(summary)
 
-    def total(self, figure, members):
-        members = members_of(members)
-        if figure in PERSON_FIGURES and figure in members.hidden(self.name):
+    def total(self, figure, summary: Summary):
+        if figure in PERSON_FIGURES and figure in summary.hidden(self.name):
             return TOTAL_HIDDEN
         if figure == "staff_head_count":
-            known = [m[figure] for m in members if m[figure] is not None]
-            return str(sum(known)) if known else ""
-        return str(members.sums()[figure])
+            return str(summary.heads) if summary.counted else ""
+        return str(summary.sums[figure])
 
 
 def school_cell(row, figure):
@@ -151,8 +180,8 @@ def school_cell(row, figure):
     return row["hidden"].get(figure) or str(row[figure])
 
 
-def _cells(columns, texts, members):
-    sums = members_of(members).sums()
+def _cells(columns, texts, summary):
+    sums = summary.sums
     cells = []
     for column in columns:
         if column.of:
@@ -173,21 +202,20 @@ def row_cells(columns, row):
             for c in columns]
 
 
-def total_cells(columns, members, scope):
-    members = members_of(members)
-    return _cells(columns, {key: scope.total(key, members) for key in _keys(columns)}, members)
+def total_cells(columns, summary: Summary, scope):
+    return _cells(columns, {key: scope.total(key, summary) for key in _keys(columns)}, summary)
 
 
 def school_label(school):
     return f"{school['name']} ({school['municipality']})" if school["municipality"] else school["name"]
 
 
-def per_school_table(key, title, columns, rows, shown_rows, scope):
-    """All rows' total; the rows themselves only for ``shown_rows`` (a page of them on screen)."""
+def per_school_table(key, title, columns, total: Summary, shown_rows, scope):
+    """Every school's total; the rows themselves only for ``shown_rows`` (a page of them on screen)."""
     table = Table(key, title, [_("School"), *[str(c.label) for c in columns]], per_school=True)
     table.rows = [[school_label(row["school"]), *row_cells(columns, row)] for row in shown_rows]
-    if len(rows) > 1:
-        table.total = [_("Total"), *total_cells(columns, rows, scope)]
+    if total.schools > 1:
+        table.total = [_("Total"), *total_cells(columns, total, scope)]
     return table
 
 
@@ -231,34 +259,14 @@ DIMENSIONS = {
 }
 
 
-def groups(rows, label_of):
-    """(label, Members) per group, sorted by label; each distinct kind of school is labelled once, and
-    a report's rows are split once per grouping (several tables group by province)."""
-    cache = rows.__dict__.setdefault("_groups", {}) if isinstance(rows, Members) else {}
-    if label_of not in cache:
-        cache[label_of] = _split(rows, label_of)
-    return cache[label_of]
-
-
-def _split(rows, label_of):
-    found, labels = {}, {}
-    for row in rows:
-        school = row["school"]
-        key = (school["level"], school["special_needs"], school["network"], school["province"])
-        if key not in labels:
-            labels[key] = label_of(school)
-        found.setdefault(labels[key], Members()).append(row)
-    return sorted(found.items())
-
-
-def breakdown_table(dimension, rows, scope):
+def breakdown_table(dimension, parts: Parts, scope):
     title, heading, label_of = DIMENSIONS[dimension]
     table = Table(f"by-{dimension}", str(title),
                   [str(heading), _("Schools"), *[str(c.label) for c in BREAKDOWN_COLUMNS]])
-    table.rows = [[label, str(len(members)), *total_cells(BREAKDOWN_COLUMNS, members, scope)]
-                  for label, members in groups(rows, label_of)]
+    table.rows = [[label, str(summary.schools), *total_cells(BREAKDOWN_COLUMNS, summary, scope)]
+                  for label, summary, _group_keys in parts.groups(label_of)]
     if len(table.rows) > 1:
-        table.total = [_("Total"), str(len(rows)), *total_cells(BREAKDOWN_COLUMNS, rows, scope)]
+        table.total = [_("Total"), str(parts.total.schools), *total_cells(BREAKDOWN_COLUMNS, parts.total, scope)]
     return table
 
 

@@ -28,3 +28,32 @@ def refresh_school_figures(school_id: int) -> int:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
 def refresh_all_figures() -> int:
     return rollup.refresh_all()
+
+
+MISSING_KEY = "figures-missing-refresh-queued"
+RESUMMARISE_KEY = "figures-resummarise-queued"
+
+
+def queue_missing_figures() -> None:
+    """Many report requests find the figures missing at once (1 September, after a deploy): one refresh."""
+    if refresh_missing_figures.app.conf.task_always_eager or cache.add(MISSING_KEY, 1, timeout=PENDING_SECONDS):
+        refresh_missing_figures.delay()
+
+
+def queue_resummarise() -> None:
+    if resummarise_figures.app.conf.task_always_eager or cache.add(RESUMMARISE_KEY, 1, timeout=PENDING_SECONDS):
+        resummarise_figures.delay()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def refresh_missing_figures() -> int:
+    try:
+        return rollup.refresh_missing()
+    finally:
+        cache.delete(MISSING_KEY)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+def resummarise_figures() -> int:
+    cache.delete(RESUMMARISE_KEY)  # before reading: a change from now on queues another run
+    return rollup.resummarise()

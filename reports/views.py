@@ -18,6 +18,7 @@ from portal.models import School
 from . import exports
 from .figures import SchoolYear, first_primary_grade
 from .report import Listing, Period, build
+from .rollup import FiguresPending
 
 
 def admin_required(view):
@@ -59,13 +60,22 @@ def suppression_note():
     )
 
 
-def _report(request, *, scope, title, subtitle, schools):
+def _report(request, *, scope, title, subtitle, schools, lop_id=None):
     """The page, or with ?format=csv / ?format=xlsx exactly its tables (every school) as a download."""
     year = SchoolYear.from_param(request.GET.get("year"))
+    try:
+        return _report_page(request, scope=scope, title=title, subtitle=subtitle, schools=schools, lop_id=lop_id,
+                            year=year)
+    except FiguresPending:
+        # An expected state for a few minutes a year, not a server error: a normal page that says so.
+        return render(request, "reports/figures_pending.html", {"title": title, "subtitle": subtitle, "year": year})
+
+
+def _report_page(request, *, scope, title, subtitle, schools, lop_id, year):
     period = Period.from_params(request.GET.get("from"), request.GET.get("to"), year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        report = build(scope, schools, year, period=period)
+        report = build(scope, schools, year, period=period, lop_id=lop_id)
         write = exports.report_csv if fmt == "csv" else exports.report_xlsx
         return write(title, f"{suppression_note()} {as_at_note(report['as_at'])}", year, report["tables"])
     try:
@@ -73,7 +83,7 @@ def _report(request, *, scope, title, subtitle, schools):
     except ValueError:
         page = 1
     query = request.GET.get("q", "").strip()[:100]
-    report = build(scope, schools, year, period=period, listing=Listing(query=query, page=page))
+    report = build(scope, schools, year, period=period, listing=Listing(query=query, page=page), lop_id=lop_id)
     params = {"year": year.start_year, "from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}"}
     if query:
         params["q"] = query
@@ -109,7 +119,7 @@ def as_at_note(moment):
 def lop_report(request, lop_id):
     lop = get_object_or_404(request.lops, pk=lop_id)
     return _report(request, scope="lop", title=lop.name, subtitle=f"{lop.area} · {lop.get_level_display()}",
-                   schools=School.objects.filter(lop=lop))
+                   schools=School.objects.filter(lop=lop), lop_id=lop.pk)
 
 
 @require_GET

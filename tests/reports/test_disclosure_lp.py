@@ -25,15 +25,15 @@ from scipy.sparse import csr_matrix
 
 from portal.models import Lop, Role
 from reports import rollup
-from reports.figures import PERSON_FIGURES, SchoolYear, empty_counts
-from reports.models import SchoolMonthFigures, SchoolYearFigures
+from reports.figures import PERSON_FIGURES
+from reports.models import SchoolYearFigures
 from reports.suppression import HIDDEN, PART_OF, STATIC, SUPPRESSED
 from reports.tables import DIMENSIONS, school_label
 
 from ..factories import SchoolFactory, UserFactory
+from .worlds import YEARS, random_counts, random_world
 
 pytestmark = pytest.mark.django_db
-YEARS = (2025, 2026)
 COLUMNS = {  # per-school table -> its figure columns, in order (rates and head counts are derived)
     "pupils": ["in_scope", "flagged", "covered", None, "open_pupil", "loans_started", "signed", None, "paper"],
     "internet": ["no_internet", "issued", "activated", None],
@@ -43,61 +43,10 @@ BREAKDOWN = ["in_scope", "flagged", "covered", None, "open_pupil", "signed", Non
              "activated", None, None, None, None, None, "staff"]
 
 
-def _counts(rng, small):
-    """One school's consistent figures; ``small`` schools have counts around the threshold."""
-    top = 6 if small else 40
-    c = empty_counts()
-    c["in_scope"] = rng.randint(0, top)
-    c["flagged"] = rng.randint(0, c["in_scope"])
-    c["open_pupil"] = rng.randint(0, top)
-    c["covered"] = rng.randint(0, min(c["flagged"], c["open_pupil"]))
-    c["loans_started"] = rng.randint(0, c["open_pupil"] + 3)
-    c["signed"] = rng.randint(0, c["open_pupil"])
-    c["paper"] = rng.randint(0, c["signed"])
-    c["households"] = c["in_scope"] + rng.randint(0, 5)
-    c["no_internet"] = rng.randint(0, min(c["households"], 8))
-    c["issued"] = rng.randint(0, 8)
-    c["activated"] = rng.randint(0, c["issued"])
-    for kind in ("damage", "loss", "theft", "staff"):
-        c[kind] = rng.choice([0, 0, 1, 2, 3, 6])
-    c["devices"] = c["laptop"] = rng.randint(0, 30)
-    return c
-
-
 @pytest.fixture
 def world():
-    """Three LOPs, schools over two provinces, both levels, both types and three networks: strata of
-    one, two, a few and many schools, many counts near the threshold."""
-    with time_machine.travel(datetime(2026, 11, 23, 12, tzinfo=ZoneInfo("Europe/Brussels")), tick=False):
-        rng = random.Random(14)
-        lops = [Lop.objects.create(name=f"LOP {n}", level="both", area="x") for n in range(3)]
-        schools = []
-        for n in range(30):
-            lop = lops[n % 3]
-            schools.append(SchoolFactory(
-                name=f"School {n:02d}", lop=lop, province=["antwerpen", "limburg"][n % 7 == 0],
-                level=["primary", "secondary"][n % 4 == 0], special_needs=n % 11 == 0,
-                network=["go", "vgo", "vgo", "ogo"][n % 4]))
-        now = timezone.now()
-        statics = {}
-        for school in schools:
-            small = rng.random() < 0.6
-            for year in YEARS:
-                counts = _counts(rng, small)
-                if school.pk in statics:  # counted as today: the same in both years
-                    counts.update(statics[school.pk])
-                    counts["covered"] = min(counts["covered"], counts["flagged"])
-                    counts["households"] = max(counts["households"], counts["no_internet"])
-                statics[school.pk] = {f: counts[f] for f in (*STATIC, "households")}
-                SchoolYearFigures.objects.create(school=school, start_year=year, counts=counts, computed_at=now)
-                months = [m.date() for m in SchoolYear(year).months()]
-                for index, month in enumerate(months):
-                    last = index == len(months) - 1
-                    SchoolMonthFigures.objects.create(
-                        school=school, month=month, open_pupil=counts["open_pupil"] if last else rng.randint(0, 9),
-                        signed=counts["signed"] if last else 0, issued=counts["issued"] if index == 0 else 0)
-        rollup.protect_strata(type(schools[0]).objects.all())
-        yield {"lops": lops, "schools": schools}
+    with random_world() as built:
+        yield built
 
 
 def _export(client, url):
@@ -262,7 +211,7 @@ def test_every_group_shows_when_strata_are_large_enough(client, admin_user):
         school = SchoolFactory(name=f"School {n:03d}", lop=lops[3 * (n % 2) + (n // 48)],
                                province=["antwerpen", "limburg"][n % 2], level=["primary", "secondary"][(n // 2) % 2],
                                network=["go", "ogo", "vgo"][(n // 4) % 3])
-        SchoolYearFigures.objects.create(school=school, start_year=2026, counts=_counts(rng, rng.random() < 0.5),
+        SchoolYearFigures.objects.create(school=school, start_year=2026, counts=random_counts(rng, rng.random() < 0.5),
                                          computed_at=now)
     rollup.protect_strata(type(school).objects.all())
     hidden_cells = sum(len(row.hidden) for row in SchoolYearFigures.objects.all())
