@@ -77,7 +77,7 @@ def world_b(school_b, lop_b):
 
 
 def _year_ids(school, loan):
-    """A stocktake of `school` and a hand-over of one of its loans to a third school (lending/models_year.py)."""
+    """A stocktake of `school` and a hand-over of one of its loans to a third school (lending/models/year.py)."""
     from lending.models import Stocktake, Transfer
     from portal.models import SchoolClosure
 
@@ -93,7 +93,7 @@ def _year_ids(school, loan):
 
 
 def _people_ids(school):
-    """A role and an open invitation at `school` (portal/models.py)."""
+    """A role and an open invitation at `school` (portal/models/people.py)."""
     role = Role.objects.create(user=UserFactory(), kind=Role.Kind.COORDINATOR, school=school)
     invitation = Invitation.objects.create(email=f"new@{school.pk}.test", kind=Role.Kind.COORDINATOR, school=school)
     return {"role_id": role.pk, "invitation_id": invitation.pk}

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.languages import FAMILY_LANGUAGES
 from portal.models import School
 
-from .models import Device, Loan
+from .devices import Device
+from .loans import Loan
 
 
 class ReturnReceipt(models.Model):
