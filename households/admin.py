@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     Guardian,
@@ -90,6 +91,7 @@ class SupportOrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "active", "lop"]
     search_fields = ["name", "municipality", "helps_with"]
     list_select_related = ["lop"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the LOP's own form does
 
 
 @admin.register(Referral)

@@ -5,6 +5,7 @@ import uuid
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Hidden, Submit
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
@@ -195,10 +196,18 @@ class ReferralStatusForm(forms.ModelForm):
         self.helper = _helper(_("Save"), "referral-status-form")
 
 
+def _https_by_default(db_field, **kwargs):
+    # "www.ocmw.be" typed without a scheme becomes https://, as Django 6 will do for every URLField.
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class SupportOrganisationForm(forms.ModelForm):
     class Meta:
         model = SupportOrganisation
         fields = ["name", "kind", "municipality", "address", "phone", "email", "website", "helps_with", "active"]
+        formfield_callback = _https_by_default
 
     def __init__(self, *args, municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,9 +26,10 @@ def test_lop_staff_add_and_edit_organisations_of_their_lop(client_as, lop_staff_
     organisation = SupportOrganisation.objects.get(name="Bibliotheek De Krook")
     assert organisation.lop == lop_a
     client.post(url, {"organisation": organisation.pk, "name": "Bibliotheek De Krook", "kind": "library",
-                      "municipality": "Gent", "phone": "09 000 00 00"})
+                      "municipality": "Gent", "phone": "09 000 00 00", "website": "dekrook.be"})
     organisation.refresh_from_db()
     assert organisation.phone == "09 000 00 00" and organisation.active is False
+    assert organisation.website == "https://dekrook.be"  # typed without a scheme, as people do
     assert AuditEvent.objects.filter(action__startswith="support_organisation.").count() == 2
 
 
