@@ -16,7 +16,7 @@ from portal.batching import pk_batches
 from portal.languages import household_language
 from portal.local_days import local_midnight, local_tz
 from portal.models import School
-from portal.school_calendar import closed_today
+from portal.school_calendar import calendars_for, closed_today
 
 from . import digest
 from .models import Reminder
@@ -32,6 +32,9 @@ OVERDUE_LOOKBACK_DAYS = 365
 CODE_EXPIRING_DAYS = 14
 CODE_NOT_ACTIVATED = (14, 45)
 SURVEY_UNANSWERED = (7, 45)
+RETURN_SOON_DAYS = 14
+# How far ahead a due date can sit behind a closure: the summer holiday (two months) and a weekend.
+LONG_CLOSURE_DAYS = 75
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def _plan_loans(on):
         status=Loan.Status.ACTIVE,
         pupil__household__isnull=False,
         due_on__gte=on - timedelta(days=OVERDUE_LOOKBACK_DAYS),
-        due_on__lte=on + timedelta(days=14),
+        due_on__lte=on + timedelta(days=RETURN_SOON_DAYS),
     ).select_related("pupil__household", "device__school")
     for batch in _batches(qs):
         # Nobody is asked to bring a device back to a school that is closed today (a weekend, a
@@ -115,7 +118,7 @@ def _plan_loans(on):
             if school.pk in closed:
                 continue
             days_left = (loan.due_on - on).days
-            if 0 < days_left <= 14:
+            if 0 < days_left <= RETURN_SOON_DAYS:
                 yield Planned(Reminder.Kind.RETURN_DUE, "loan", loan.pk, 1, household, school)
             elif days_left == 0:
                 yield Planned(Reminder.Kind.RETURN_DUE, "loan", loan.pk, 2, household, school)
@@ -126,6 +129,33 @@ def _plan_loans(on):
                 elif weeks > OVERDUE_HOUSEHOLD_WEEKS:
                     yield Planned(Reminder.Kind.OVERDUE, "loan", loan.pk, OVERDUE_HOUSEHOLD_WEEKS + 1,
                                   household, school)
+
+
+def _plan_before_long_closures(on):
+    """A loan due on the first school day after the summer (or the Christmas or Easter holiday) would
+    meet its "back soon" window only while the school is closed, when nobody is asked anything: the
+    family gets that reminder on the school's last open day before the closure instead. One query on
+    most nights (no loan due in the weeks after the window), one more for those schools' calendars,
+    and one per batch of loans when a school closes for long after today."""
+    ahead = Loan.objects.filter(
+        status=Loan.Status.ACTIVE, pupil__household__isnull=False,
+        due_on__gt=on + timedelta(days=RETURN_SOON_DAYS), due_on__lte=on + timedelta(days=LONG_CLOSURE_DAYS))
+    school_ids = set(ahead.values_list("device__school", flat=True).distinct())
+    if not school_ids:
+        return
+    reopens = {}
+    for school_id, calendar in calendars_for(school_ids, on, on + timedelta(days=LONG_CLOSURE_DAYS)).items():
+        if calendar.is_open(on):
+            reopens_on = calendar.next_open(on + timedelta(days=1))
+            if (reopens_on - on).days > RETURN_SOON_DAYS:
+                reopens[school_id] = reopens_on
+    if not reopens:
+        return
+    qs = ahead.filter(device__school__in=list(reopens)).select_related("pupil__household", "device__school")
+    for batch in _batches(qs):
+        for loan in batch:
+            if loan.due_on <= reopens[loan.device.school_id]:
+                yield Planned(Reminder.Kind.RETURN_DUE, "loan", loan.pk, 1, loan.pupil.household, loan.device.school)
 
 
 def _plan_codes(on):
@@ -177,7 +207,8 @@ def _plan_digests(on):
 
 def planned(on: date):
     """What is due on ``on`` (a local date), as a stream: one query per batch of 1,000 subjects."""
-    for source in (_plan_agreements, _plan_loans, _plan_codes, _plan_surveys, _plan_digests):
+    for source in (_plan_agreements, _plan_loans, _plan_before_long_closures, _plan_codes, _plan_surveys,
+                   _plan_digests):
         yield from source(on)
 
 

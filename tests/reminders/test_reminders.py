@@ -125,6 +125,32 @@ def test_return_coming_up_and_overdue_weekly_then_the_coordinator(school_a):
 
 
 @pytest.mark.django_db
+def test_a_loan_due_just_after_a_holiday_is_announced_on_the_last_school_day_before_it(school_a):
+    """The "back soon" window of a loan due on the first school day after the summer (or the Christmas
+    holiday) falls while the school is closed, when nobody is asked anything: the family hears it on
+    the last school day before the holiday instead, once, and "today" on the day itself."""
+    after_summer = loan_for(school_a, family(school_a), due_on=date(2027, 9, 1))
+    after_christmas = loan_for(school_a, family(school_a), due_on=date(2027, 1, 4))
+    later_in_january = loan_for(school_a, family(school_a), due_on=date(2027, 1, 20))
+    # Christmas holiday 21 December 2026 to 3 January 2027: the last school day is Friday 18 December.
+    assert planned(date(2026, 12, 17)) == set()
+    assert planned(date(2026, 12, 18)) == {(K.RETURN_DUE, after_christmas.pk, 1)}
+    assert planned(date(2027, 1, 4)) == {(K.RETURN_DUE, after_christmas.pk, 2)}
+    assert planned(date(2027, 1, 6)) == {(K.RETURN_DUE, later_in_january.pk, 1)}
+    Loan.objects.filter(pk__in=[after_christmas.pk, later_in_january.pk]).update(
+        status="returned", returned_at=at(date(2027, 1, 6)))
+    # Summer holiday 1 July to 31 August 2027: the last school day is Wednesday 30 June.
+    assert planned(date(2027, 6, 29)) == set()
+    assert planned(date(2027, 6, 30)) == {(K.RETURN_DUE, after_summer.pk, 1)}
+    assert planned(date(2027, 8, 18)) == set()
+    assert planned(date(2027, 9, 1)) == {(K.RETURN_DUE, after_summer.pk, 2)}
+    # A second nightly run the same day (beat firing twice) makes no second reminder.
+    for _run in range(2):
+        reminders.create_due_reminders(on=date(2027, 6, 30), now=at(date(2027, 6, 30), 2))
+    assert Reminder.objects.filter(kind=K.RETURN_DUE, subject_id=after_summer.pk).count() == 1
+
+
+@pytest.mark.django_db
 def test_internet_codes_expiring_in_14_days_and_not_activated_after_14_days(school_a):
     household = family(school_a)
     expiring = internet_code(school_a, household, issued_on=ON - timedelta(days=60), activated=True,
@@ -164,17 +190,18 @@ def test_planning_queries_do_not_grow_with_rows(school_a, django_assert_num_quer
     for _ in range(3):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
     monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 1000)
-    # One read per batch: agreements, loans, two for internet codes, surveys; six to find the schools
+    # One read per batch: agreements, loans, two for internet codes, surveys; one for the schools with a
+    # loan due after the "back soon" window (none here: no calendars to read); six to find the schools
     # that get a digest (one for leavers with a device, one for failing addresses; no coordinator here,
     # so no seventh to load them).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 3
     for _ in range(20):
         unsigned_agreement(school_a, family(school_a), created_on=ON)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
     monkeypatch.setattr(reminder_plan, "BATCH_SIZE", 10)  # capped batches: 10 + 10 + 3 agreements
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert len(reminders.plan_reminders(on=ON + timedelta(days=3))) == 23
 
 
