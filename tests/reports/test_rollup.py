@@ -3,6 +3,7 @@ because each write refreshes its school after commit (reports/signals.py), with 
 too; the nightly job and ``refresh_figures`` rebuild everything."""
 from datetime import datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -124,6 +125,17 @@ def test_the_nightly_job_and_the_command_rebuild_everything(world):
     LoanFactory(device=world["devices"][3], pupil=world["pupils"][3])  # no commit hook: only the rebuild sees it
     call_command("refresh_figures")
     assert_rollup_is_live()
+
+
+def test_the_command_can_fill_only_the_schools_without_figures(world):
+    other = SchoolFactory(lop=world["school"].lop)  # no commit hook here: it has no figures yet
+    out = StringIO()
+    call_command("refresh_figures", "--missing", stdout=out)
+    assert out.getvalue().strip() == "1"
+    assert SchoolYearFigures.objects.filter(school=other).count() == len(SchoolYear.all())
+    assert_rollup_is_live()
+    call_command("refresh_figures", "--missing", stdout=out)
+    assert out.getvalue().split() == ["1", "0"]  # make run a second time: nothing left to do
 
 
 @pytest.mark.worker
