@@ -35,9 +35,7 @@ def _no_jit():
 def refresh_all() -> int:
     """Every school, one stratum at a time: each is consistent in itself, and memory stays that of one
     stratum (all of Flanders at once held 370 MB)."""
-    strata = defaultdict(list)
-    for school in School.objects.order_by("pk").values("pk", *STRATUM_FIELDS):
-        strata[_stratum(school)].append(school["pk"])
+    strata = _ids_by_stratum(School.objects.all())
     done = sum(refresh(ids) for ids in strata.values())
     # Rows of schools that no longer exist went with them (on_delete); parts of strata nobody is in
     # any more are what is left to clean.
@@ -51,29 +49,33 @@ def refresh_missing() -> int:
     years = len(SchoolYear.all())
     complete = (SchoolYearFigures.objects.values("school").annotate(years=Count("id")).filter(years__gte=years)
                 .values("school"))
-    strata = defaultdict(list)
-    for school in School.objects.exclude(pk__in=complete).order_by("pk").values("pk", *STRATUM_FIELDS):
-        strata[_stratum(school)].append(school["pk"])
-    return sum(refresh(ids) for ids in strata.values())
+    return sum(refresh(ids) for ids in _ids_by_stratum(School.objects.exclude(pk__in=complete)).values())
 
 
 def resummarise() -> int:
     """Re-protect and re-sum every stratum from the stored school rows, one stratum at a time, without
     recomputing the figures: after a school changed stratum or went, its old stratum's parts still
     count it (a report sees that and reads the schools' rows meanwhile)."""
-    strata = {_stratum(school) for school in School.objects.values(*STRATUM_FIELDS)}
-    for key in sorted(strata, key=str):
+    strata = _ids_by_stratum(School.objects.all())
+    for ids in strata.values():
         with transaction.atomic():
-            protect_strata(School.objects.filter(**dict(zip(STRATUM_FIELDS, key, strict=True))))
+            protect_strata(School.objects.filter(pk__in=ids))
     _drop_orphan_parts(strata)
     return len(strata)
 
 
+def _ids_by_stratum(schools) -> dict:
+    """{stratum: [school ids]} of these schools, in id order."""
+    strata = defaultdict(list)
+    for school in schools.order_by("pk").values("pk", *STRATUM_FIELDS):
+        strata[_stratum(school)].append(school["pk"])
+    return strata
+
+
 def _drop_orphan_parts(strata) -> None:
-    with transaction.atomic():
-        for part in PartFigures.objects.values("pk", *STRATUM_FIELDS).iterator():
-            if _stratum(part) not in strata:
-                PartFigures.objects.filter(pk=part["pk"]).delete()
+    orphans = [part["pk"] for part in PartFigures.objects.values("pk", *STRATUM_FIELDS).iterator()
+               if _stratum(part) not in strata]
+    PartFigures.objects.filter(pk__in=orphans).delete()
 
 
 def refresh(school_ids=None) -> int:

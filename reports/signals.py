@@ -4,7 +4,6 @@ Writes are seen three ways: every service records an audit row with its school (
 roster import of 2,000 pupils), a model that is saved or deleted directly (the admin, a fixture),
 and ``portal.signals.school_data_changed`` for bulk writes that record no row per object.
 """
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -13,7 +12,7 @@ from lending.models import Agreement, Device, Incident, Loan
 from portal.models import AuditEvent, School, SchoolYearFacts, StaffMember
 from portal.signals import school_data_changed
 
-from .tasks import PENDING_SECONDS, pending_key, refresh_school_figures
+from .tasks import pending_key, queue_once, refresh_school_figures
 
 # Each model, and the path from it to its school's id.
 SCHOOL_ID = {
@@ -32,9 +31,7 @@ class _Refresh:
     def __call__(self):
         # One refresh waiting per school is enough: it reads after it starts, so it sees this write
         # too (the task clears the mark when it starts). A burst of hand-outs queues one, not fifty.
-        if refresh_school_figures.app.conf.task_always_eager or cache.add(
-                pending_key(self.school_id), 1, timeout=PENDING_SECONDS):
-            refresh_school_figures.delay(self.school_id)
+        queue_once(refresh_school_figures, pending_key(self.school_id), self.school_id)
 
 
 def mark_changed(school_ids) -> None:

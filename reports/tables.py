@@ -105,6 +105,7 @@ class Parts(list):
     def __init__(self, parts=()):
         super().__init__(parts)
         self._groups = {}
+        self._wheres = {}
         self._kinds = None
         self._total = None
 
@@ -150,7 +151,12 @@ class Parts(list):
         return self._groups[cache_key]
 
     def where(self, **fields) -> Summary:
-        return Summary.total(summary for key, summary in self.kinds if all(key[f] == v for f, v in fields.items()))
+        """The sum of the kinds that match ``fields`` (several tables ask for the same level)."""
+        cache_key = tuple(sorted(fields.items()))
+        if cache_key not in self._wheres:
+            self._wheres[cache_key] = Summary.total(
+                summary for key, summary in self.kinds if all(key[f] == v for f, v in fields.items()))
+        return self._wheres[cache_key]
 
 
 class Scope:

@@ -1,7 +1,7 @@
 """Thin tasks that keep the figures roll-up true; the work is in reports.rollup.
 
-Both are safe to run twice or at the same time: a refresh locks its schools and recomputes them
-from the rows it reads after taking the lock.
+All are safe to run twice or at the same time: a refresh locks its schools (and their strata) and
+recomputes them from the rows it reads after taking the locks.
 """
 from celery import shared_task
 from django.core.cache import cache
@@ -17,6 +17,13 @@ PENDING_SECONDS = 600
 
 def pending_key(school_id):
     return f"figures-refresh-pending-{school_id}"
+
+
+def queue_once(task, key, *args) -> None:
+    """``task.delay(*args)`` unless one is already waiting (``key`` in the cache, cleared by the task
+    when it starts reading); an eager Celery runs it every time."""
+    if task.app.conf.task_always_eager or cache.add(key, 1, timeout=PENDING_SECONDS):
+        task.delay(*args)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
@@ -36,13 +43,11 @@ RESUMMARISE_KEY = "figures-resummarise-queued"
 
 def queue_missing_figures() -> None:
     """Many report requests find the figures missing at once (1 September, after a deploy): one refresh."""
-    if refresh_missing_figures.app.conf.task_always_eager or cache.add(MISSING_KEY, 1, timeout=PENDING_SECONDS):
-        refresh_missing_figures.delay()
+    queue_once(refresh_missing_figures, MISSING_KEY)
 
 
 def queue_resummarise() -> None:
-    if resummarise_figures.app.conf.task_always_eager or cache.add(RESUMMARISE_KEY, 1, timeout=PENDING_SECONDS):
-        resummarise_figures.delay()
+    queue_once(resummarise_figures, RESUMMARISE_KEY)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
