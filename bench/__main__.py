@@ -17,6 +17,7 @@ def main():
     parser.add_argument("--pupils", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="reuse the bench database if it is filled")
+    parser.add_argument("--only", choices=["checkout"], help="only this measurement (the rest is skipped)")
     args = parser.parse_args()
 
     start_django("bench")
@@ -27,7 +28,11 @@ def main():
 
     data.ensure_database(keep=args.keep)
     world = data.fill_school(devices=args.devices, pupils=args.pupils, keep=args.keep)
-    results = scenarios.run_all(world, runs=args.runs)
+    if args.only == "checkout":
+        from . import checkout
+        results = checkout.run(world, scenarios.client_for(world["user"]), runs=args.runs)
+    else:
+        results = scenarios.run_all(world, runs=args.runs)
     print(f"\nBench on {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}), "
           f"{date.today()}, PostgreSQL database {settings.DATABASES['default']['NAME']}")
     print(f"One school with {args.devices:,} devices and {args.pupils:,} pupils.\n")

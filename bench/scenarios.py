@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from .harness import measure
 
 
-def _client(user):
+def client_for(user):
     client = Client()
     client.force_login(user)
     return client
@@ -25,7 +25,7 @@ def _page(client, url_name, **kwargs):
 
 
 def run_all(world, *, runs):
-    client = _client(world["user"])
+    client = client_for(world["user"])
     results = []
     for label, url_name in [
         ("coordinator dashboard GET /school/", "school_dashboard"),

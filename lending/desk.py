@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,11 +71,12 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
                   checkout_key=None) -> Loan:
     """Hand a device to a pupil or a staff member; a pupil loan gets its agreement at once.
 
-    As few statements as the writes allow (bench/: the checkout against its bare writes): the device
-    is claimed with one conditional update (available -> on loan) instead of a lock and a save, the
-    terms are read once, and a clash with another desk or a second submit of the same form shows up
-    as an IntegrityError or a lost claim, resolved after the rollback. Raises AlreadyHandedOut with
-    the first loan when ``checkout_key`` was used before."""
+    The statements of its bare writes and no others (bench/checkout.py): the device is claimed with
+    one conditional update (available -> on loan, the pupil's erasure lock inside it) instead of a
+    lock and a save; the terms and the calendar for the due date come from memory under the school's
+    rules stamp (portal/school_rules.py); a clash with another desk, an erasure or a second submit of
+    the same form shows up as an IntegrityError or a lost claim, explained after the rollback.
+    Raises AlreadyHandedOut with the first loan when ``checkout_key`` was used before."""
     if (pupil is None) == (staff_member is None):
         raise DeskError(_("Choose one borrower: a pupil or a staff member."))
     borrower = pupil or staff_member
@@ -83,16 +85,17 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
     if pupil is not None and not pupil.active:
         raise DeskError(_("This pupil is no longer at school."))
     school = device.school
+    claim = Device.objects.filter(pk=device.pk, status=Device.Status.AVAILABLE)
+    if pupil is not None:
+        # The pupil's row is locked like the erasure locks it (privacy/retention.py), in the claim's
+        # own statement: an erasure under way makes the claim wait, then miss. Never a loan to an
+        # erased pupil, and no round trip of its own.
+        claim = claim.filter(Exists(Pupil.objects.select_for_update().filter(pk=pupil.pk, anonymised_at__isnull=True)))
     try:
         with transaction.atomic():
-            if Device.objects.filter(pk=device.pk, status=Device.Status.AVAILABLE).update(
-                    status=Device.Status.ON_LOAN) != 1:
+            if claim.update(status=Device.Status.ON_LOAN) != 1:
                 raise DeviceNotAvailable("")
-            # Locked like the erasure locks it (privacy/retention.py): never a loan to an erased pupil.
-            if pupil is not None and Pupil.objects.select_for_update().filter(pk=pupil.pk).values_list(
-                    "anonymised_at", flat=True).get():
-                raise DeskError(_("This pupil's data was erased. Add the pupil again to lend a device."))
-            terms = current_terms(school)
+            terms = current_terms(school)  # in memory: portal/school_rules.py
             due_policy = due_policy_for(return_policy=terms.return_policy, pupil=pupil)
             if due_on is None:
                 due_on = default_due(school=school, return_policy=terms.return_policy, pupil=pupil)[1]
@@ -110,6 +113,8 @@ def loan_checkout(*, device: Device, pupil=None, staff_member=None, by, due_on: 
         first = _handed_out_with(checkout_key)
         if first is not None:
             raise AlreadyHandedOut(first) from None
+        if pupil is not None and Pupil.objects.filter(pk=pupil.pk, anonymised_at__isnull=False).exists():
+            raise DeskError(_("This pupil's data was erased. Add the pupil again to lend a device.")) from None
         if isinstance(error, IntegrityError):
             if not Loan.objects.filter(device=device, status=Loan.Status.ACTIVE).exists():
                 raise  # not a clash over the device: a real error

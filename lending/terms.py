@@ -3,16 +3,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.languages import household_language
+from portal.school_rules import remembered, stamp_on_change
 
 from .models import Agreement, AgreementTerms, Loan
 
 # Bumped when the wording of the agreement template changes; stored on every agreement.
 AGREEMENT_TEXT_VERSION = "2026-2"  # 2026-2: repairs, what a deposit covers, retention from the settings
 
+stamp_on_change(AgreementTerms)  # every new version moves the school's rules stamp: current_terms keeps them
+
 
 def current_terms(school) -> AgreementTerms:
-    """The newest version; a school that never edited its terms gets version 1 with the defaults
-    (no deposit, nothing to pay on damage, loans to the end of the school year)."""
+    """The newest version, kept in memory under the school's rules stamp (every new version changes
+    it: portal/school_rules.py), so a checkout reads no terms from the database."""
+    return remembered(school, "terms", lambda: newest_terms(school))
+
+
+def newest_terms(school) -> AgreementTerms:
+    """The newest version from the database; a school that never edited its terms gets version 1
+    with the defaults (no deposit, nothing to pay on damage, loans to the end of the school year)."""
     terms = AgreementTerms.objects.filter(school=school).order_by("-version").first()
     if terms is not None:
         return terms

@@ -7,5 +7,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Schools and LOPs")
 
     def ready(self):
-        # A deploy check; the e-mail tracking signal; login signals (two-step sessions, the idle clock).
-        from . import checks, idle_sessions, receipts, twofactor  # noqa: F401
+        # A deploy check; the e-mail tracking signal; login signals (two-step sessions, the idle clock);
+        # the school's rules stamp on every change of a closed day.
+        from . import checks, idle_sessions, receipts, school_rules, twofactor  # noqa: F401

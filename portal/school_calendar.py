@@ -18,10 +18,12 @@ from dateutil.easter import easter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .audit import json_safe, record
 from .models import AuditEvent, SchoolClosure
+from .school_rules import remembered, rules_changed
 
 SUMMER = ((7, 1), (8, 31))
 
@@ -136,9 +138,12 @@ def calendars_for(school_ids, first: date, last: date) -> dict[int, Calendar]:
 
 
 def calendar_for(school, first: date, last: date | None = None) -> Calendar:
-    """One school's calendar from ``first`` to ``last`` (default: the end of the next school year)."""
+    """One school's calendar from ``first`` to ``last`` (default: the end of the next school year),
+    kept in memory under the school's rules stamp (the Flemish holidays' names are in the language
+    of the request that asks)."""
     last = last or school_year_bounds(school_year_start(first) + 1)[1]
-    return calendars_for([school.pk], first, last)[school.pk]
+    return remembered(school, ("calendar", first, last, get_language()),
+                      lambda: calendars_for([school.pk], first, last)[school.pk])
 
 
 def closed_today(school_ids, day: date) -> set[int]:
@@ -201,8 +206,10 @@ def flemish_holidays_fill(*, school, start_year: int, by) -> int:
         rows = [SchoolClosure(school=school, starts_on=start, ends_on=end, name=name, kind=SchoolClosure.Kind.HOLIDAY)
                 for name, start, end in flemish_holidays(start_year)]
         before = SchoolClosure.objects.filter(school=school).count()
-        SchoolClosure.objects.bulk_create(rows, ignore_conflicts=True)
+        SchoolClosure.objects.bulk_create(rows, ignore_conflicts=True)  # no save signals: the stamp by hand
         added = SchoolClosure.objects.filter(school=school).count() - before
+        if added:
+            rules_changed(school)
         _changed(school, by, filled_school_year=f"{start_year}-{start_year + 1}", added=added)
     return added
 

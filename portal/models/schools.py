@@ -1,4 +1,6 @@
 """Schools and LOPs as the education department lists them, and what a school sets for itself."""
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +93,11 @@ class School(models.Model):
         help_text=_("Empty: devices stay home during the summer and come back on the first school day after it. "
                     "0: on the last school day before the summer."),
     )
+
+    # A new value, in the same transaction, with every change to the school's agreement terms or
+    # calendar (portal/school_rules.py): a process may keep those in memory under it. Empty: rows
+    # written around the ORM (the Flanders bench's COPY), never kept in memory.
+    rules_stamp = models.UUIDField(default=uuid.uuid4, null=True, editable=False)
 
     class Meta:
         ordering = ["name"]
