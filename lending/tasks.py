@@ -18,7 +18,11 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OSError, OperationalError, InterfaceError)
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+# Queued by every checkout and nobody waits for its result: without ignore_result the Redis result
+# backend subscribes to each task's result channel as it is sent, two more round trips per hand-out
+# (bench/checkout.py). Its outcome is the agreement's PDF (render_missing_pdfs catches a lost one).
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True,
+             ignore_result=True)
 def render_agreement_pdf(agreement_id: int) -> str:
     agreement = pdf.load_for_render(agreement_id)
     if agreement is None:

@@ -26,7 +26,9 @@ def queue_once(task, key, *args) -> None:
         task.delay(*args)
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True)
+# Queued after writes at the desk; nobody waits for its result (see lending.tasks.render_agreement_pdf).
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True,
+             ignore_result=True)
 def refresh_school_figures(school_id: int) -> int:
     cache.delete(pending_key(school_id))  # before reading: a write from now on queues a new refresh
     return rollup.refresh([school_id])
