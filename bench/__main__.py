@@ -18,9 +18,11 @@ def main():
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="reuse the bench database if it is filled")
     parser.add_argument("--only", choices=["checkout"], help="only this measurement (the rest is skipped)")
+    parser.add_argument("--broker", choices=["memory", "redis"], default="memory",
+                        help="where queued tasks go: memory (default) or the local Redis, as in production")
     args = parser.parse_args()
 
-    start_django("bench")
+    start_django("bench", redis=args.broker == "redis")
     from django.conf import settings
 
     from . import data, scenarios
@@ -35,7 +37,11 @@ def main():
         results = scenarios.run_all(world, runs=args.runs)
     print(f"\nBench on {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}), "
           f"{date.today()}, PostgreSQL database {settings.DATABASES['default']['NAME']}")
-    print(f"One school with {args.devices:,} devices and {args.pupils:,} pupils.\n")
+    print(f"One school with {args.devices:,} devices and {args.pupils:,} pupils; tasks queued to {args.broker}.\n")
+    if args.broker == "redis":
+        from django.core.cache import cache
+
+        cache.clear()  # the bench's own Redis database: its queued tasks and keys go
     print_table(results, sys.stdout)
 
 

@@ -280,7 +280,8 @@ CELERY_BEAT_SCHEDULE["jobs-housekeeping"] = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # One Redis client per pool, not one per call: portal/redis_cache.py.
+        {"BACKEND": "portal.redis_cache.KeptClientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
