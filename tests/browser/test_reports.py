@@ -7,6 +7,7 @@ from reports import rollup
 from reports.report import PAGE_SIZE
 
 from ..factories import PupilFactory, SchoolFactory
+from ..figures import figures_refresh_paused
 from .test_csp_enforced import violations
 from .test_signing import axe_violations
 
@@ -18,9 +19,10 @@ def test_lop_report_reads_well_and_pages_through_its_schools(live_server, page, 
     page.on("console", lambda message: refused.append(message.text) if "Refused to" in message.text else None)
     page.add_init_script("window.__cspViolations = []; document.addEventListener('securitypolicyviolation', "
                          "e => window.__cspViolations.push(e.violatedDirective));")
-    for n in range(PAGE_SIZE + 3):
-        PupilFactory.create_batch(n % 7, school=SchoolFactory(lop=lop_a, name=f"School {n:02d}"), grade=6,
-                                  needs_device=True)
+    with figures_refresh_paused():  # rolled up once below
+        for n in range(PAGE_SIZE + 3):
+            PupilFactory.create_batch(n % 7, school=SchoolFactory(lop=lop_a, name=f"School {n:02d}"), grade=6,
+                                      needs_device=True)
     rollup.refresh()
     client.force_login(lop_staff_a)
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,

@@ -29,6 +29,7 @@ from tests.factories import (
     LoanFactory,
     PupilFactory,
 )
+from tests.figures import figures_refresh_paused
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 ON = date(2026, 3, 10)
@@ -226,8 +227,9 @@ def test_sending_reads_once_per_batch_and_writes_twice_per_message(school_a, mon
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_send_each_reminder_once(school_a, mailoutbox, monkeypatch):
     addresses = [f"race-{n}@example.org" for n in range(20)]
-    for address in addresses:
-        unsigned_agreement(school_a, family(school_a, email=address), created_on=ON - timedelta(days=3))
+    with figures_refresh_paused():
+        for address in addresses:
+            unsigned_agreement(school_a, family(school_a, email=address), created_on=ON - timedelta(days=3))
     reminders.create_due_reminders(on=ON, now=MORNING)
     monkeypatch.setattr(reminder_sending, "SEND_BATCH", 5)  # many small claims, so the two interleave
     send = lambda: reminders.send_pending(now=MORNING)  # noqa: E731
