@@ -1,6 +1,7 @@
 """Start Django for a bench run on its own PostgreSQL database."""
 import os
 import sys
+from urllib.parse import urlsplit
 
 # With --broker redis: the Redis database the bench's queued tasks and cache keys go to (emptied after).
 BENCH_REDIS_DB = 14
@@ -21,8 +22,8 @@ def start_django(database_suffix: str, *, redis: bool = False) -> None:
     os.environ["DATABASE_URL"] = f"{base}/{name.split('?')[0]}_{database_suffix}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    base_redis = os.environ.get("REDIS_URL", "").rpartition("/")[0] or "redis://127.0.0.1:6379"
-    os.environ["REDIS_URL"] = f"{base_redis}/{BENCH_REDIS_DB}" if redis else ""
+    local_redis = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379"
+    os.environ["REDIS_URL"] = urlsplit(local_redis)._replace(path=f"/{BENCH_REDIS_DB}").geturl() if redis else ""
     import django
 
     django.setup()

@@ -14,6 +14,7 @@ import copy
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Hashable
 
 from django.db.models.signals import post_delete, post_save
 
@@ -26,7 +27,7 @@ _kept: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def remembered(school: School, what: str, make):
+def remembered(school: School, what: Hashable, make):
     """``make()`` for this school, or what it returned before under the same stamp.
 
     The value is stored under the stamp as it is after ``make()``: when making it wrote a rule (the
@@ -35,16 +36,16 @@ def remembered(school: School, what: str, make):
     if school.rules_stamp is None:
         return make()
     with _lock:
-        value = _kept.get((school.pk, school.rules_stamp, what))
+        key = (school.pk, school.rules_stamp, what)
+        value = _kept.get(key)
         if value is not None:
-            _kept.move_to_end((school.pk, school.rules_stamp, what))
+            _kept.move_to_end(key)
             return copy.copy(value)
     value = make()
-    if school.rules_stamp is not None:
-        with _lock:
-            _kept[(school.pk, school.rules_stamp, what)] = value
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
+    with _lock:
+        _kept[(school.pk, school.rules_stamp, what)] = value
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
     return copy.copy(value)
 
 
